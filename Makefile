@@ -1,0 +1,33 @@
+# thresher: `make demo` runs the main flow on bundled data; `make test` runs lint, types and tests.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip==26.3"
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/thresher run examples/penguins.yaml
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipelines schemas reports flows tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy pipelines schemas
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest
+
+test: lint typecheck pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) runs .prefect .pytest_cache .mypy_cache .ruff_cache

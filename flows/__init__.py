@@ -1,0 +1,1 @@
+"""The only Prefect code: task wrappers, flows that chain stages, artifacts, schedules, the CLI."""

@@ -1,0 +1,1 @@
+"""thresher stages: plain typed functions over polars frames, no Prefect here."""

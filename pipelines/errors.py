@@ -1,0 +1,33 @@
+"""One small exception hierarchy: every message names the source, the place and what to do."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "IngestError",
+    "SourceError",
+    "ThresherError",
+    "UnsupportedSourceError",
+]
+
+
+class ThresherError(Exception):
+    """Base of all thresher errors; the CLI prints these as one line and exits 2."""
+
+    exit_code: int = 2
+
+
+class ConfigError(ThresherError):
+    """A pipeline config or option is invalid."""
+
+
+class IngestError(ThresherError):
+    """Data could not be read into a frame."""
+
+
+class SourceError(IngestError):
+    """The source itself is unusable: missing, unreadable, empty, unreachable."""
+
+
+class UnsupportedSourceError(IngestError):
+    """The source's format is not one thresher reads."""

@@ -1,0 +1,127 @@
+"""Parameters and results of the ingest stage: frozen, JSON-able, documented."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "CELL_ISSUES_SCHEMA",
+    "DEFAULT_NULL_TOKENS",
+    "QUARANTINE_SCHEMA",
+    "ColumnReport",
+    "IngestOptions",
+    "IngestReport",
+    "IngestResult",
+]
+
+DEFAULT_NULL_TOKENS: tuple[str, ...] = (
+    "", "na", "n/a", "null", "none", "?", "-", "nan", "#n/a", "nil", "missing", "--",
+)
+
+QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
+    "_source_file": pl.String(),
+    "_source_line": pl.Int64(),
+    "_raw": pl.String(),
+    "_reason": pl.String(),
+    "_detail": pl.String(),
+}
+"""Rows that could not be read: where they were, their raw text, a reason code and detail."""
+
+CELL_ISSUES_SCHEMA: dict[str, pl.DataType] = {
+    "_source_file": pl.String(),
+    "_source_line": pl.Int64(),
+    "column": pl.String(),
+    "value": pl.String(),
+    "reason": pl.String(),
+}
+"""Cells nulled because they did not fit their column's inferred type."""
+
+
+class IngestOptions(BaseModel):
+    """How to read a source; every field has a safe default, so `IngestOptions()` just works."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    delimiter: str | None = Field(None, description="Field separator; sniffed when None.")
+    quote_char: str = Field('"', description="Quote character for delimited text.")
+    encoding: str | None = Field(None, description="Text encoding; detected when None.")
+    has_header: bool = Field(True, description="First non-blank line holds column names.")
+    null_tokens: tuple[str, ...] = Field(
+        DEFAULT_NULL_TOKENS,
+        description="Values read as null after trimming, compared case-insensitively.",
+    )
+    table: str | None = Field(None, description="Database table to read (SQLite/Postgres).")
+    query: str | None = Field(None, description="SQL query to run (SQLite/Postgres).")
+    sheet: str | None = Field(None, description="Excel sheet name; the first sheet when None.")
+    normalize_headers: bool = Field(True, description="snake_case, de-duplicate, fill blanks.")
+    repair_values: bool = Field(True, description="Trim, null tokens, numbers, booleans, dates.")
+    type_tolerance: float = Field(
+        0.02,
+        ge=0.0,
+        le=0.5,
+        description=(
+            "Largest share of a column's non-null values that may fail its inferred type; those "
+            "cells are nulled and listed in cell_issues. Above it the column stays text."
+        ),
+    )
+    date_order: Literal["auto", "dmy", "mdy"] = Field(
+        "auto", description="Order of day and month in slash dates; auto decides per column."
+    )
+    add_line_numbers: bool = Field(False, description="Keep `_source_line` in the data.")
+    chunk_bytes: int = Field(
+        128 * 1024 * 1024, gt=0, description="Text is processed in chunks of about this size."
+    )
+
+
+class ColumnReport(BaseModel):
+    """What ingest did to one column."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    original_name: str
+    dtype: str
+    null_count: int
+    repairs: dict[str, int] = Field(default_factory=dict)
+    cells_nulled: int = 0
+    notes: list[str] = Field(default_factory=list)
+
+
+class IngestReport(BaseModel):
+    """Counts for a whole ingest run; `rows_read == rows_ok + rows_quarantined` always."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    files: list[str] = Field(default_factory=list)
+    rows_read: int
+    rows_ok: int
+    rows_quarantined: int
+    blank_lines_skipped: int = 0
+    quarantine_reasons: dict[str, int] = Field(default_factory=dict)
+    cell_issues: int = 0
+    columns: list[ColumnReport] = Field(default_factory=list)
+    header_mapping: dict[str, str] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_json_dict(self) -> dict[str, object]:
+        """JSON-native dict with sorted keys, for `ingest.json`."""
+        return self.model_dump(mode="json")
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """The frame that was read, what could not be read, and the account of both."""
+
+    data: pl.DataFrame
+    quarantine: pl.DataFrame
+    cell_issues: pl.DataFrame
+    report: IngestReport

@@ -1,0 +1,1 @@
+"""Pure renderers: result models (JSON-able) to self-contained HTML and Markdown."""

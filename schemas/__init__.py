@@ -1,0 +1,1 @@
+"""pandera models for each data layer, plus shared vectorised checks."""

@@ -1,0 +1,40 @@
+"""What a reader hands to the repair step: the frame as the source has it, plus what failed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from pipelines.ingest.models import QUARANTINE_SCHEMA
+
+__all__ = ["RawRead", "empty_quarantine"]
+
+
+def empty_quarantine() -> pl.DataFrame:
+    """A quarantine frame with no rows and the fixed quarantine schema."""
+    return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+
+
+@dataclass(frozen=True)
+class RawRead:
+    """One source read as-is: original column names, String where the format is untyped.
+
+    `line_numbers` holds, per data row, the source's own line (text) or row number (Excel,
+    databases: 1-based row of the result), so later steps can point a user at the record.
+    """
+
+    data: pl.DataFrame
+    line_numbers: pl.Series
+    source_file: str
+    format: str
+    quarantine: pl.DataFrame = field(default_factory=empty_quarantine)
+    encoding: str | None = None
+    delimiter: str | None = None
+    blank_lines: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def rows_read(self) -> int:
+        """Every record the reader saw: the ones it could read plus the quarantined ones."""
+        return self.data.height + self.quarantine.height

@@ -1,0 +1,413 @@
+"""Readers for sources that are not delimited text: Parquet, NDJSON, JSON records and Excel.
+
+Every reader returns a `RawRead` with the source's own column names; header normalisation and
+value repair happen later. Each reader collects (reads the whole source into memory).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import fastexcel
+import polars as pl
+
+from pipelines.errors import SourceError
+from pipelines.ingest.models import QUARANTINE_SCHEMA, IngestOptions
+from pipelines.ingest.raw import RawRead
+
+__all__ = [
+    "read_excel",
+    "read_json_records",
+    "read_ndjson",
+    "read_parquet",
+    "scan_parquet_lazy",
+]
+
+_MIDNIGHT_SUFFIX = " 00:00:00"
+_DATETIME_TEXT = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$"
+_SHEET_XML_PREFIX = 4 * 1024 * 1024
+_FIRST_VALUE_CELL = re.compile(
+    r'<c\b[^>/]*\br="[A-Z]+(\d+)"[^>/]*>(?:(?!</c>|<c\b).)*?<(?:v|is)\b', re.S
+)
+
+
+def _raise_if_empty(data: pl.DataFrame, path: Path, what_to_do: str) -> None:
+    """Raise `SourceError` when a source has neither rows nor columns."""
+    if data.width == 0 and data.height == 0:
+        msg = f"{path}: file is empty (no columns and no rows); {what_to_do}"
+        raise SourceError(msg)
+
+
+def _row_numbers(count: int, start: int = 1) -> pl.Series:
+    """Consecutive 1-based row numbers as the `line_numbers` series of a `RawRead`."""
+    return pl.Series("line_number", range(start, start + count), dtype=pl.Int64)
+
+
+def scan_parquet_lazy(path: Path) -> pl.LazyFrame:
+    """Lazy scan of a Parquet file, for streaming stages; nothing is read until collected.
+
+    Parameters
+    ----------
+    path
+        The Parquet file.
+
+    Returns
+    -------
+    pl.LazyFrame
+        The scan, with the file's own schema.
+    """
+    return pl.scan_parquet(path)
+
+
+def read_parquet(path: Path, options: IngestOptions) -> RawRead:
+    """Read a Parquet file, keeping its types; collects the whole file.
+
+    Parameters
+    ----------
+    path
+        The Parquet file.
+    options
+        Ingest options (unused by this format; accepted for a uniform reader signature).
+
+    Returns
+    -------
+    RawRead
+        The typed frame; `line_numbers` are row numbers 1..n.
+
+    Raises
+    ------
+    SourceError
+        The file is not readable Parquet, or has no columns and no rows.
+    """
+    del options
+    try:
+        data = scan_parquet_lazy(path).collect()
+    except (pl.exceptions.PolarsError, OSError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
+        msg = f"{path}: not a readable Parquet file ({first_line}); check the file is complete"
+        raise SourceError(msg) from error
+    _raise_if_empty(data, path, "write at least one column to it or pick another file")
+    return RawRead(
+        data=data,
+        line_numbers=_row_numbers(data.height),
+        source_file=str(path),
+        format="parquet",
+    )
+
+
+def _text_value(value: object) -> str | None:
+    """One JSON value as text: strings as-is, null as null, anything else as compact JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _frame_from_records(records: list[dict[str, Any]]) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """Build a frame from JSON objects: typed when the values agree, else every column text.
+
+    Returns
+    -------
+    tuple[pl.DataFrame, tuple[str, ...]]
+        The frame and notes on any fallback that was needed.
+    """
+    try:
+        return pl.from_dicts(records, infer_schema_length=None), ()
+    except (pl.exceptions.PolarsError, TypeError, ValueError, OverflowError):
+        pass
+    columns: dict[str, None] = {}
+    for record in records:
+        columns.update(dict.fromkeys(record))
+    text_columns = {name: [_text_value(record.get(name)) for record in records] for name in columns}
+    data = pl.DataFrame(text_columns, schema=dict.fromkeys(columns, pl.String))
+    note = "values of mixed JSON types in one field: every column was read as text"
+    return data, (note,)
+
+
+def _quarantine_row(path: Path, line: int, raw: str, detail: str) -> dict[str, object]:
+    """One quarantine record for a line that is not a JSON object."""
+    return {
+        "_source_file": str(path),
+        "_source_line": line,
+        "_raw": raw,
+        "_reason": "invalid_json",
+        "_detail": detail,
+    }
+
+
+def _read_ndjson_by_line(path: Path) -> RawRead:
+    """Slow path: parse NDJSON line by line, quarantining lines that are not JSON objects."""
+    records: list[dict[str, Any]] = []
+    good_lines: list[int] = []
+    bad_rows: list[dict[str, object]] = []
+    blank_lines = 0
+    with path.open("rb") as handle:
+        for line_number, raw_bytes in enumerate(handle, start=1):
+            raw = raw_bytes.decode("utf-8", errors="replace").rstrip("\r\n")
+            if not raw.strip():
+                blank_lines += 1
+                continue
+            try:
+                value = json.loads(raw_bytes.decode("utf-8"))
+            except UnicodeDecodeError as error:
+                bad_rows.append(_quarantine_row(path, line_number, raw, f"not UTF-8: {error}"))
+                continue
+            except json.JSONDecodeError as error:
+                bad_rows.append(_quarantine_row(path, line_number, raw, str(error)))
+                continue
+            if not isinstance(value, dict):
+                detail = f"expected a JSON object, got {type(value).__name__}"
+                bad_rows.append(_quarantine_row(path, line_number, raw, detail))
+                continue
+            records.append(value)
+            good_lines.append(line_number)
+    data, notes = _frame_from_records(records)
+    if data.width == 0 and data.height == 0 and not bad_rows:
+        _raise_if_empty(data, path, "add one JSON object per line or pick another file")
+    return RawRead(
+        data=data,
+        line_numbers=pl.Series("line_number", good_lines, dtype=pl.Int64),
+        source_file=str(path),
+        format="ndjson",
+        quarantine=pl.DataFrame(bad_rows, schema=QUARANTINE_SCHEMA),
+        encoding="utf-8",
+        blank_lines=blank_lines,
+        notes=("some lines were not JSON objects and were quarantined", *notes)
+        if bad_rows
+        else notes,
+    )
+
+
+def _non_blank_line_numbers(path: Path) -> tuple[list[int], int]:
+    """List the 1-based numbers of the file's non-blank lines and count the blank ones."""
+    numbers: list[int] = []
+    blank = 0
+    with path.open("rb") as handle:
+        for line_number, raw_bytes in enumerate(handle, start=1):
+            if raw_bytes.strip():
+                numbers.append(line_number)
+            else:
+                blank += 1
+    return numbers, blank
+
+
+def read_ndjson(path: Path, options: IngestOptions) -> RawRead:
+    """Read newline-delimited JSON (one object per line); collects the whole file.
+
+    The fast path is `pl.read_ndjson`. If it fails, every line is parsed on its own: lines that
+    are not JSON objects go to quarantine (reason `invalid_json`, the JSON error as detail) and
+    the frame is built from the good lines. Blank lines are skipped and counted.
+
+    Parameters
+    ----------
+    path
+        The NDJSON file.
+    options
+        Ingest options (unused by this format; accepted for a uniform reader signature).
+
+    Returns
+    -------
+    RawRead
+        The frame; `line_numbers` are each record's line in the file.
+
+    Raises
+    ------
+    SourceError
+        The file holds no records and no bad lines.
+    """
+    del options
+    if path.stat().st_size == 0:
+        _raise_if_empty(pl.DataFrame(), path, "add one JSON object per line or pick another file")
+    try:
+        data = pl.read_ndjson(path, infer_schema_length=None)
+    except (pl.exceptions.PolarsError, ValueError, TypeError, OSError):
+        return _read_ndjson_by_line(path)
+    line_numbers, blank_lines = _non_blank_line_numbers(path)
+    if len(line_numbers) != data.height:
+        return _read_ndjson_by_line(path)
+    _raise_if_empty(data, path, "add one JSON object per line or pick another file")
+    return RawRead(
+        data=data,
+        line_numbers=pl.Series("line_number", line_numbers, dtype=pl.Int64),
+        source_file=str(path),
+        format="ndjson",
+        encoding="utf-8",
+        blank_lines=blank_lines,
+    )
+
+
+def _records_in(document: object, path: Path) -> list[dict[str, Any]]:
+    """Return the list of objects a JSON document holds; `SourceError` for any other shape."""
+    expected = 'expected an array of objects or {"<key>": [objects...]}'
+    records: object = document
+    if isinstance(document, dict):
+        lists = [value for value in document.values() if isinstance(value, list)]
+        if len(lists) != 1:
+            msg = (
+                f"{path}: JSON object with {len(lists)} list-valued keys; {expected}; "
+                "or convert it to NDJSON"
+            )
+            raise SourceError(msg)
+        records = lists[0]
+    if not isinstance(records, list):
+        msg = f"{path}: JSON top level is {type(document).__name__}; {expected}"
+        raise SourceError(msg)
+    for index, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            msg = f"{path}: record {index} is {type(record).__name__}, not an object; {expected}"
+            raise SourceError(msg)
+    return records
+
+
+def read_json_records(path: Path, options: IngestOptions) -> RawRead:
+    """Read a `.json` file holding an array of objects, or one key holding such an array.
+
+    Parameters
+    ----------
+    path
+        The JSON file.
+    options
+        Ingest options (unused by this format; accepted for a uniform reader signature).
+
+    Returns
+    -------
+    RawRead
+        The frame; `line_numbers` are 1-based record indexes.
+
+    Raises
+    ------
+    SourceError
+        The file is not valid JSON, has another shape, or holds no records.
+    """
+    del options
+    try:
+        document = json.loads(path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        msg = (
+            f"{path}: not valid JSON ({error}); fix the file, "
+            "or for one object per line name it .ndjson"
+        )
+        raise SourceError(msg) from error
+    records = _records_in(document, path)
+    data, notes = _frame_from_records(records)
+    _raise_if_empty(data, path, "add records to the array or pick another file")
+    return RawRead(
+        data=data,
+        line_numbers=_row_numbers(data.height),
+        source_file=str(path),
+        format="json",
+        encoding="utf-8",
+        notes=notes,
+    )
+
+
+def _first_used_row(path: Path, sheet_name: str) -> int:
+    """Find the Excel row of the sheet's first cell with a value (calamine starts there).
+
+    Best effort from the xlsx XML; 1 when the file is not a zip of the expected layout.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = archive.read("xl/workbook.xml").decode("utf-8")
+            relations = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+            for sheet in re.finditer(r"<sheet\b[^>]*>", workbook):
+                name = re.search(r'\bname="([^"]*)"', sheet.group(0))
+                rel_id = re.search(r'\br:id="([^"]*)"', sheet.group(0))
+                if name is None or rel_id is None or _xml_unescape(name.group(1)) != sheet_name:
+                    continue
+                target = re.search(
+                    rf'<Relationship\b[^>]*\bId="{re.escape(rel_id.group(1))}"[^>]*>', relations
+                )
+                where = re.search(r'\bTarget="([^"]*)"', target.group(0)) if target else None
+                if where is None:
+                    return 1
+                member = where.group(1).lstrip("/")
+                member = member if member.startswith("xl/") else f"xl/{member}"
+                with archive.open(member) as sheet_xml:
+                    head = sheet_xml.read(_SHEET_XML_PREFIX).decode("utf-8", errors="replace")
+                cell = _FIRST_VALUE_CELL.search(head)
+                return int(cell.group(1)) if cell else 1
+    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError, ValueError):
+        return 1
+    return 1
+
+
+def _xml_unescape(text: str) -> str:
+    """Undo the five XML entity escapes in an attribute value."""
+    for entity, character in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
+        text = text.replace(entity, character)
+    return text.replace("&amp;", "&")
+
+
+def _strip_midnight(column: str) -> pl.Expr:
+    """Drop ` 00:00:00` from a text column when every date-time value in it is at midnight."""
+    values = pl.col(column)
+    is_datetime = values.str.contains(_DATETIME_TEXT)
+    all_midnight = (~is_datetime | values.str.ends_with(_MIDNIGHT_SUFFIX)).all()
+    any_datetime = is_datetime.any()
+    stripped = pl.when(is_datetime).then(values.str.head(10)).otherwise(values)
+    return pl.when(any_datetime & all_midnight).then(stripped).otherwise(values).alias(column)
+
+
+def read_excel(path: Path, options: IngestOptions) -> RawRead:
+    """Read one sheet of an `.xlsx` file with every column as text; collects the sheet.
+
+    Cells are read by fastexcel (calamine) with `dtypes="string"`, so mixed columns lose
+    nothing: integral numbers come as `2` (not `2.0`), others as plain decimals, booleans as
+    `true`/`false`, date-times as `YYYY-MM-DD HH:MM:SS`. In a column whose date-times are all
+    at midnight the time is dropped, so dates read as ISO `YYYY-MM-DD`. Fully empty rows are
+    dropped and counted as blank lines.
+
+    Parameters
+    ----------
+    path
+        The workbook.
+    options
+        `options.sheet` names the sheet; the first sheet when None.
+
+    Returns
+    -------
+    RawRead
+        String columns; `line_numbers` are Excel row numbers (header row + 1 onwards).
+
+    Raises
+    ------
+    SourceError
+        The workbook is unreadable, the sheet does not exist, or the sheet is empty.
+    """
+    try:
+        reader = fastexcel.read_excel(path)
+    except Exception as error:  # fastexcel raises its own exception types
+        msg = f"{path}: not a readable Excel workbook ({error}); save it as .xlsx and retry"
+        raise SourceError(msg) from error
+    sheet_names = list(reader.sheet_names)
+    if not sheet_names:
+        msg = f"{path}: workbook has no sheets; pick another file"
+        raise SourceError(msg)
+    sheet_name = options.sheet if options.sheet is not None else sheet_names[0]
+    if sheet_name not in sheet_names:
+        listed = ", ".join(f"`{name}`" for name in sheet_names)
+        msg = f"{path}: no sheet `{sheet_name}`; sheets are {listed}; pass one with --sheet"
+        raise SourceError(msg)
+    try:
+        data = reader.load_sheet(sheet_name, dtypes="string").to_polars()
+    except Exception as error:  # fastexcel raises its own exception types
+        msg = f"{path}: sheet `{sheet_name}` could not be read ({error}); check the sheet"
+        raise SourceError(msg) from error
+    _raise_if_empty(data, Path(f"{path}[{sheet_name}]"), "put a header row and data in it")
+    first_data_row = _first_used_row(path, sheet_name) + 1
+    data = data.with_columns(_strip_midnight(name) for name in data.columns)
+    numbered = data.with_row_index("__excel_row", offset=first_data_row)
+    kept = numbered.filter(~pl.all_horizontal(pl.exclude("__excel_row").is_null()))
+    blank_lines = numbered.height - kept.height
+    return RawRead(
+        data=kept.drop("__excel_row"),
+        line_numbers=kept.get_column("__excel_row").cast(pl.Int64).rename("line_number"),
+        source_file=str(path),
+        format="excel",
+        blank_lines=blank_lines,
+        notes=(f"sheet `{sheet_name}` read with every column as text",),
+    )

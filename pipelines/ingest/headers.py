@@ -1,0 +1,44 @@
+"""Column-name repair: snake_case, trimmed, blanks filled, duplicates numbered, valid identifiers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["normalized_names", "snake_case"]
+
+_CAMEL_LOWER_UPPER = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CAMEL_ACRONYM = re.compile(r"(?<=[A-Z])(?=[A-Z][a-z])")
+_DIGIT_THEN_UPPER = re.compile(r"(?<=[0-9])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^0-9a-zA-Z]+")
+
+
+def snake_case(name: str) -> str:
+    """`Culmen Length (mm)` -> `culmen_length_mm`, `studyName` -> `study_name`; may be empty."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    text = ascii_name.strip()
+    text = _CAMEL_ACRONYM.sub("_", text)
+    text = _CAMEL_LOWER_UPPER.sub("_", text)
+    text = _DIGIT_THEN_UPPER.sub("_", text)
+    text = _NON_WORD.sub("_", text)
+    return text.strip("_").lower()
+
+
+def normalized_names(names: list[str]) -> list[str]:
+    """Unique, valid snake_case names for `names`, in order.
+
+    Blank names become `column_<position>`; names starting with a digit get a `col_` prefix;
+    repeats become `name_2`, `name_3`.
+    """
+    result: list[str] = []
+    seen: set[str] = set()
+    for position, original in enumerate(names, start=1):
+        base = snake_case(original) or f"column_{position}"
+        if base[0].isdigit():
+            base = f"col_{base}"
+        candidate, suffix = base, 2
+        while candidate in seen:
+            candidate, suffix = f"{base}_{suffix}", suffix + 1
+        seen.add(candidate)
+        result.append(candidate)
+    return result

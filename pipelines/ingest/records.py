@@ -1,0 +1,287 @@
+"""Split delimited UTF-8 bytes into records and judge each one, vectorised with numpy.
+
+Record boundaries come from quote parity: a newline ends a record when an even number of quote
+bytes precede it (doubled `""` escapes keep parity). Field counts come from the delimiters at
+even parity. Records whose field count is off and that contain a quote are re-read by the
+pure-Python parser in `fallback.py`, which knows a quote opens a field only at its start; when
+that changes where records end ("parity break"), the rest is re-scanned from there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pipelines.ingest.fallback import ParsedRecord, parse_one_record
+
+__all__ = ["BadRecord", "ScanResult", "scan_records"]
+
+_NEWLINE, _CR = 10, 13
+_MAX_RESCANS = 64
+"""After this many parity breaks in one buffer, the rest is read in pure Python (linear)."""
+
+_GOOD, _BLANK, _NUL, _UNDECODABLE, _CHECK = 0, 1, 2, 3, 4
+_ESCAPE = "surrogateescape"
+
+
+@dataclass(frozen=True)
+class BadRecord:
+    """A record that cannot become a row: the line it starts on, its text and why."""
+
+    line: int
+    raw: str
+    reason: str
+    detail: str
+
+
+@dataclass
+class ScanResult:
+    """Good records as byte spans (for polars), rows the fallback parsed, and bad records.
+
+    A span is `buf[start:stop]` including its line ending; `consumed` is how many bytes of the
+    buffer were settled (the rest is an incomplete record to carry into the next chunk).
+    """
+
+    starts: list[np.ndarray] = field(default_factory=list)
+    stops: list[np.ndarray] = field(default_factory=list)
+    lines: list[np.ndarray] = field(default_factory=list)
+    parsed: list[ParsedRecord] = field(default_factory=list)
+    bad: list[BadRecord] = field(default_factory=list)
+    blank_lines: int = 0
+    consumed: int = 0
+
+    def good_spans(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Concatenated (start, stop, line) arrays of the records polars should parse."""
+        if not self.starts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        return np.concatenate(self.starts), np.concatenate(self.stops), np.concatenate(self.lines)
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    delimiter: int
+    quote: int | None
+    expected: int
+    final: bool
+
+
+def scan_records(
+    buf: bytes,
+    *,
+    delimiter: str,
+    quote: str | None,
+    expected_fields: int,
+    first_line: int,
+    final: bool,
+    bad_offsets: np.ndarray | None = None,
+) -> ScanResult:
+    """Judge every record of `buf`, whose first byte is on file line `first_line`.
+
+    When not `final`, stops after the last record that is surely complete. `bad_offsets`
+    holds byte offsets of undecodable sequences; their records are quarantined.
+    """
+    dialect = _Dialect(
+        ord(delimiter), ord(quote) if quote else None, expected_fields, final
+    )
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    bad_at = np.zeros(0, dtype=np.int64) if bad_offsets is None else np.asarray(bad_offsets)
+    result = ScanResult()
+    offset, line = 0, first_line
+    for _ in range(_MAX_RESCANS):  # each pass ends at the end or at a parity break
+        restart = _scan_vectorised(arr, offset, line, dialect, bad_at, result)
+        if restart is None:
+            return result
+        offset, line = restart
+        if offset >= len(buf):
+            result.consumed = len(buf)
+            return result
+    _scan_python(buf, offset, line, dialect, bad_at.size > 0, result)
+    return result
+
+
+def _scan_vectorised(
+    arr: np.ndarray,
+    offset: int,
+    line: int,
+    dialect: _Dialect,
+    bad_at: np.ndarray,
+    result: ScanResult,
+) -> tuple[int, int] | None:
+    """Scan `arr[offset:]`; return (offset, line) to restart at after a parity break."""
+    view = arr[offset:]
+    newlines = np.flatnonzero(view == _NEWLINE)
+    if dialect.quote is not None:
+        quotes = np.flatnonzero(view == dialect.quote)
+    else:
+        quotes = np.zeros(0, dtype=np.int64)
+    ends = newlines[(np.searchsorted(quotes, newlines) & 1) == 0] if quotes.size else newlines
+    if dialect.final and view.size and (ends.size == 0 or ends[-1] != view.size - 1):
+        ends = np.append(ends, view.size)
+    if ends.size == 0:
+        result.consumed = offset
+        return None
+    n = ends.size
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    stops = np.minimum(ends + 1, view.size)
+    content_ends = ends.copy()
+    with_cr = np.flatnonzero(content_ends > starts)
+    with_cr = with_cr[view[content_ends[with_cr] - 1] == _CR]
+    content_ends[with_cr] -= 1
+    lines = line + np.searchsorted(newlines, starts)
+    processed = int(stops[-1])
+
+    delims = np.flatnonzero(view[:processed] == dialect.delimiter)
+    if quotes.size and delims.size:
+        delims = delims[(np.searchsorted(quotes, delims) & 1) == 0]
+    fields = np.bincount(np.searchsorted(ends, delims), minlength=n)[:n] + 1
+
+    flags = np.zeros(n, dtype=np.int8)
+    flags[content_ends == starts] = _BLANK
+    if dialect.expected > 1:
+        for index in np.flatnonzero((fields == 1) & (flags == _GOOD)):
+            if not bytes(view[starts[index] : content_ends[index]]).strip():
+                flags[index] = _BLANK
+    nuls = np.flatnonzero(view[:processed] == 0)
+    if nuls.size:
+        flags[np.unique(np.searchsorted(ends, nuls))] = _NUL
+    local_bad = bad_at[(bad_at >= offset) & (bad_at < offset + processed)] - offset
+    if local_bad.size:
+        flags[np.unique(np.searchsorted(ends, local_bad))] = _UNDECODABLE
+    multi_line = np.searchsorted(newlines, content_ends) > np.searchsorted(newlines, starts)
+    flags[multi_line & (flags != _BLANK)] = _CHECK  # NUL/bad bytes judged after the careful parse
+    flags[(flags == _GOOD) & (fields != dialect.expected)] = _CHECK
+
+    stop_at, restart = n, None
+    for index in np.flatnonzero(flags == _CHECK):
+        restart = _settle(view, int(starts[index]), int(stops[index]), int(content_ends[index]),
+                          int(lines[index]), int(fields[index]), dialect, result)
+        if restart is not None:
+            stop_at = int(index)
+            restart = (offset + restart[0], restart[1])
+            break
+    keep = slice(0, stop_at)
+    _collect(view, starts[keep], stops[keep], content_ends[keep], lines[keep], flags[keep],
+             offset, result)
+    if restart is None:
+        result.consumed = offset + processed
+    return restart
+
+
+def _settle(
+    view: np.ndarray,
+    start: int,
+    stop: int,
+    content_end: int,
+    line: int,
+    fields: int,
+    dialect: _Dialect,
+    result: ScanResult,
+) -> tuple[int, int] | None:
+    """Settle a record whose field count is off or that spans lines.
+
+    Returns (view offset, line) to re-scan from when the careful parse ends the record
+    somewhere other than the vectorised pass did.
+    """
+    raw = bytes(view[start:content_end])
+    if dialect.quote is None or dialect.quote not in raw:
+        result.bad.append(_count_mismatch(line, raw.decode("utf-8"), fields, dialect.expected))
+        return None
+    text_bytes = bytes(view[start:stop])
+    text = text_bytes.decode("utf-8", errors=_ESCAPE)
+    record = parse_one_record(text, 0, chr(dialect.delimiter), chr(dialect.quote), line)
+    used = len(text[: record.end].encode("utf-8", errors=_ESCAPE))
+    suspect_span = record.lines_used > 1 and (
+        len(record.fields) != dialect.expected or record.junk_after_quote
+    )
+    if record.unterminated or suspect_span:
+        first_line = text.split("\n", 1)[0].rstrip("\r")
+        result.bad.append(BadRecord(
+            line, first_line, "unterminated_quote",
+            "a quoted field opens on this line and never closes; reading resumes on the next line",
+        ))
+        used = len(text.split("\n", 1)[0].encode("utf-8", errors=_ESCAPE)) + 1
+        return None if used >= len(text_bytes) else (start + used, line + 1)
+    damaged = "\x00" in record.raw or _has_escapes(record.raw)
+    if damaged:
+        nul = "\x00" in record.raw
+        result.bad.append(_damaged(line, record.raw.encode("utf-8", errors=_ESCAPE), nul=nul))
+    elif len(record.fields) == dialect.expected:
+        result.parsed.append(record)
+    else:
+        result.bad.append(_count_mismatch(line, record.raw, len(record.fields), dialect.expected))
+    return None if used >= len(text_bytes) else (start + used, line + record.lines_used)
+
+
+def _has_escapes(text: str) -> bool:
+    """Whether surrogate-escaped (undecodable) bytes are in `text`."""
+    return any("\udc80" <= char <= "\udcff" for char in text)
+
+
+def _count_mismatch(line: int, raw: str, found: int, expected: int) -> BadRecord:
+    reason = "too_many_fields" if found > expected else "too_few_fields"
+    return BadRecord(line, raw, reason, f"expected {expected} fields, found {found}")
+
+
+def _collect(
+    view: np.ndarray,
+    starts: np.ndarray,
+    stops: np.ndarray,
+    content_ends: np.ndarray,
+    lines: np.ndarray,
+    flags: np.ndarray,
+    offset: int,
+    result: ScanResult,
+) -> None:
+    """Keep good spans; count blanks; quarantine NUL and undecodable records."""
+    good = flags == _GOOD
+    result.starts.append(starts[good] + offset)
+    result.stops.append(stops[good] + offset)
+    result.lines.append(lines[good])
+    result.blank_lines += int(np.count_nonzero(flags == _BLANK))
+    for index in np.flatnonzero((flags == _NUL) | (flags == _UNDECODABLE)):
+        raw = bytes(view[starts[index] : content_ends[index]])
+        result.bad.append(_damaged(int(lines[index]), raw, nul=bool(flags[index] == _NUL)))
+
+
+def _damaged(line: int, raw: bytes, *, nul: bool) -> BadRecord:
+    text = raw.decode("utf-8", errors="backslashreplace").replace("\x00", "\\x00")
+    if nul:
+        return BadRecord(line, text, "nul_byte", "the record contains a NUL byte")
+    return BadRecord(line, text, "undecodable_bytes", "the record has bytes that are not UTF-8")
+
+
+def _scan_python(
+    buf: bytes, offset: int, line: int, dialect: _Dialect, has_bad_bytes: bool,
+    result: ScanResult,
+) -> None:
+    """Read `buf[offset:]` record by record in Python, after too many parity breaks."""
+    text = buf[offset:].decode("utf-8", errors="replace")
+    delimiter = chr(dialect.delimiter)
+    quote = chr(dialect.quote) if dialect.quote is not None else None
+    position = 0
+    while position < len(text):
+        newline = text.find("\n", position)
+        physical = text[position : len(text) if newline < 0 else newline].rstrip("\r")
+        if not physical.strip():
+            result.blank_lines += 1
+            position, line = len(text) if newline < 0 else newline + 1, line + 1
+            continue
+        record = parse_one_record(text, position, delimiter, quote, line)
+        if record.unterminated and record.hit_end and not dialect.final:
+            break
+        if "\x00" in record.raw or (has_bad_bytes and "\ufffd" in record.raw):
+            nul = "\x00" in record.raw
+            result.bad.append(_damaged(line, record.raw.encode("utf-8"), nul=nul))
+        elif record.unterminated:
+            result.bad.append(BadRecord(line, record.raw, "unterminated_quote",
+                                        "a quoted field opens on this line and never closes"))
+        elif len(record.fields) == dialect.expected:
+            result.parsed.append(record)
+        else:
+            result.bad.append(
+                _count_mismatch(line, record.raw, len(record.fields), dialect.expected)
+            )
+        position, line = record.end, line + (1 if record.unterminated else record.lines_used)
+    result.consumed = offset + len(text[:position].encode("utf-8"))

@@ -1,0 +1,335 @@
+"""Write the messy-file torture corpus, byte for byte, deterministically.
+
+Usage: ``python tests/data/messy/make_corpus.py [OUT_DIR]`` (default: this folder).
+Every file is written from literal bytes or a fixed seed, so running it twice gives identical
+output; ``tests/test_ingest_torture.py`` checks that the committed files match this script.
+MANIFEST.md (hand-written) says what is wrong in each file and what ingest must do.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import random
+import sys
+import zipfile
+from pathlib import Path
+
+
+def _lines(*lines: str, eol: str = "\n", final_eol: bool = True) -> str:
+    text = eol.join(lines)
+    return text + eol if final_eol else text
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+def corpus() -> dict[str, bytes]:
+    """Return {relative path: file bytes} for the whole corpus."""
+    files: dict[str, bytes] = {}
+
+    simple = _lines("id,name,city", "1,Zoë,Zürich", "2,José,São Paulo", "3,Ann,Oslo")
+    files["bom_utf8.csv"] = b"\xef\xbb\xbf" + _utf8(simple)
+    files["utf16_le_bom.csv"] = b"\xff\xfe" + simple.encode("utf-16-le")
+    files["utf16_be_bom.csv"] = b"\xfe\xff" + simple.encode("utf-16-be")
+
+    files["cp1252.csv"] = _lines(
+        "id,name,note",
+        "1,Café,\u201cquoted\u201d text",
+        "2,Renée,it\u2019s \u20ac cheap",
+        "3,Noël,\u2018single\u2019 \u2013 dash",
+        "4,Ann,plain",
+    ).encode("cp1252")
+    files["latin1.csv"] = _lines(
+        "id,name,town", "1,Müller,Köln", "2,Núñez,Cádiz", "3,Ørsted,Århus"
+    ).encode("latin-1")
+
+    # Mostly UTF-8 (many multibyte characters) with one invalid byte sequence on line 12.
+    rows = []
+    for i in range(1, 21):
+        name = "BADMARK" if i == 11 else f"Zoë-{i}-日本"
+        rows.append(f"{i},{name},{i * 10}")
+    files["mostly_utf8_bad_byte.csv"] = _utf8(_lines("id,name,score", *rows)).replace(
+        b"BADMARK", b"bad\xff\xfevalue"
+    )
+
+    files["semicolon_decimal_comma.csv"] = _utf8(
+        _lines(
+            "id;product;price;weight",
+            "1;Käse;1.234,5;0,25",
+            "2;Brot;12,75;1,5",
+            "3;Milch;0,5;1,0",
+            "4;Wein;2.000,00;0,75",
+            "5;Obst, gemischt;3,20;2,25",
+        )
+    )
+    files["tabs.tsv"] = _utf8(
+        _lines(
+            "id\tname\tcity\tscore",
+            "1\tSmith, John\tParis, FR\t10",
+            "2\tDoe, Jane\tRome\t20",
+            "3\tLee\tBerlin, DE\t30",
+            "4\tKim\tSeoul\t40",
+        )
+    )
+    files["pipes.csv"] = _utf8(
+        _lines(
+            "id|name|city|score",
+            "1|Ann|Paris|1.5",
+            "2|Bob|Rome|2.5",
+            "3|Cid|Berlin|3.5",
+            "4|Dee|Seoul|4.5",
+        )
+    )
+    files["crlf.csv"] = _utf8(
+        _lines(
+            "id,name,score", "1,ann,10", "2,bob,20", "3,cid,30", "4,dee,40", "5,eve,50", eol="\r\n"
+        )
+    )
+
+    # Line 4: too many fields; line 7: too few; line 10: too many (trailing delimiter).
+    files["ragged.csv"] = _utf8(
+        _lines(
+            "id,name,score",
+            "1,ann,10",
+            "2,bob,20",
+            "3,carol,7,extra",
+            "4,dan,40",
+            "5,eve,50",
+            "6,frank",
+            "7,gus,70",
+            "8,hal,80",
+            "9,ivy,90,",
+            "10,jo,100",
+            "11,kai,110",
+        )
+    )
+
+    # Line 7 opens a quote that never closes; there is no other quote after it.
+    files["unterminated_quote.csv"] = _utf8(
+        _lines(
+            "id,name,score",
+            "1,ann,10",
+            "2,bob,20",
+            "3,cid,30",
+            "4,dan,40",
+            "5,eve,50",
+            '6,"frank,60',
+            "7,gus,70",
+            "8,hal,80",
+            "9,ivy,90",
+            "10,jo,100",
+            "11,kai,110",
+            "12,lu,120",
+        )
+    )
+
+    # Records start on lines 2, 3, 6, 7, 9 (quoted newlines inside records 2 and 4).
+    files["quoted_fields.csv"] = _utf8(
+        _lines(
+            "id,name,note",
+            '1,"Smith, John","He said ""hi"""',
+            '2,"Doe, Jane","line one',
+            "line two",
+            'line three"',
+            '3,plain,"a, b, and c"',
+            '4,"multi',
+            'line",""""',
+            "5,last,end",
+        )
+    )
+
+    nul_rows = [f"{i},name{i},{i}" for i in range(1, 11)]
+    nul_rows[3] = "4,na\x00me4,4"  # line 5
+    files["nul_byte.csv"] = _utf8(_lines("id,name,score", *nul_rows))
+
+    # Blank lines at 3, 6, 7, 10 and two trailing ones (12, 13); records on 2, 4, 5, 8, 9, 11.
+    files["blank_lines.csv"] = _utf8(
+        _lines(
+            "id,name",
+            "1,ann",
+            "",
+            "2,bob",
+            "3,cid",
+            "",
+            "",
+            "4,dan",
+            "5,eve",
+            "",
+            "6,fay",
+            "",
+            "",
+        )
+    )
+    files["only_blank_lines.csv"] = b"\n\n\n\n"
+
+    files["whitespace_padding.csv"] = _utf8(
+        _lines(
+            "  id , name ,  score  ",
+            "1,  alice  , 42 ",
+            "2,bob,7",
+            "3,   carol,  13",
+            "4,dave   ,99",
+        )
+    )
+
+    files["messy_headers.csv"] = _utf8(
+        _lines(
+            "Name,,Name,1stFlrSF,Culmen Length (mm),studyName,Delta 15 N (o/oo),   ,Name,SalePrice",
+            "a,b,c,1,39.1,PAL0708,8.9,x,d,100",
+            "e,f,g,2,40.3,PAL0708,8.6,y,h,200",
+        )
+    )
+
+    files["null_tokens.csv"] = _utf8(
+        _lines(
+            "id,value,label",
+            "1,10,alpha",
+            "2,NA,NA",
+            "3,N/A,beta",
+            "4,null,NULL",
+            "5,None,gamma",
+            "6,?,?",
+            "7,-,delta",
+            "8,nan,NaN",
+            "9,#N/A,epsilon",
+            "10,  na  ,zeta",
+            "11,20,eta",
+            "12,,theta",
+            "13,30,",
+        )
+    )
+    files["custom_null_tokens.csv"] = _utf8(
+        _lines("id,reading", "1,5", "2,unknown", "3,7", "4,unknown", "5,9", "6,11")
+    )
+
+    files["numbers_formats.csv"] = _utf8(
+        _lines(
+            "id,amount_usd,price_eur,price_gbp,population,rate,balance,mixed",
+            '1,$5.00,€12.00,£3.50,"1,234",12%,100,1',
+            '2,"$1,234.50",€0.99,£10.00,"12,345,678",12.5%,(123),2.5',
+            "3,$0.99,€7.50,£0.05,999,0%,50,3",
+            '4,$10.00,€100.00,£1.00,"2,000",100%,(7),4',
+            '5,"$2,000.00",€1.10,£2.20,"10,000",3.25%,0,5',
+            "6,$3.30,€3.00,£4.40,42,50%,8,6",
+        )
+    )
+
+    # 100 data rows (lines 2..101).  measurement: 1 bad value (line 58) -> Float64 + 1 issue.
+    # two_bad: 2 bad of 100 (2% = tolerance) -> Int64 + 2 issues (lines 21, 81).
+    # three_bad: 3 bad of 100 -> stays String.  code: last 30 values text -> stays String.
+    rows = []
+    for i in range(1, 101):
+        line = i + 1
+        measurement = "oops" if line == 58 else f"{i * 1.5:.1f}"
+        two_bad = "x" if line in (21, 81) else str(i * 3)
+        three_bad = "bad" if line in (11, 51, 91) else str(i)
+        code = f"T{i}" if i > 70 else str(1000 + i)
+        rows.append(f"{i},{measurement},{two_bad},{three_bad},{code}")
+    files["type_tolerance.csv"] = _utf8(_lines("id,measurement,two_bad,three_bad,code", *rows))
+
+    files["booleans.csv"] = _utf8(
+        _lines(
+            "id,yes_no,y_n,true_false,t_f,one_zero",
+            "1,Yes,y,true,t,1",
+            "2,No,N,FALSE,F,0",
+            "3,yes,Y,True,T,1",
+            "4,NO,n,false,f,0",
+            "5,YES,y,TRUE,t,1",
+        )
+    )
+
+    files["dates.csv"] = _utf8(
+        _lines(
+            "id,iso,us,eu,ambiguous,month",
+            "1,2018-01-31,01/31/2018,31/01/2018,01/02/2018,Jan-2018",
+            "2,2019-12-25,12/25/2019,25/12/2019,03/04/2019,Feb-2019",
+            "3,2020-02-29,02/03/2020,02/03/2020,12/11/2020,Dec-2020",
+            "4,2021-07-04,07/04/2021,04/07/2021,05/06/2021,Jul-2021",
+            "5,2017-11-30,11/30/2017,30/11/2017,07/08/2017,Nov-2017",
+        )
+    )
+    files["datetimes.csv"] = _utf8(
+        _lines(
+            "id,ts_space,ts_t",
+            "1,2013-08-13 06:03:42,2013-08-13T06:03:42",
+            "2,2014-01-01 00:00:00,2014-01-01T00:00:00",
+            "3,,2015-06-30T23:59:59",
+            "4,2016-02-29 12:30:00,",
+        )
+    )
+
+    # 60 data rows (lines 2..61); one bad value per typed column.
+    rows = []
+    for i in range(1, 61):
+        line = i + 1
+        day = "TBD" if line == 31 else f"2020-{(i % 12) + 1:02d}-{(i % 28) + 1:02d}"
+        stamp = "later" if line == 41 else f"2021-03-{(i % 28) + 1:02d} 10:{i % 60:02d}:00"
+        flag = "maybe" if line == 51 else ("yes" if i % 2 else "no")
+        amount = "n/k" if line == 21 else str(i * 7)
+        rows.append(f"{i},{day},{stamp},{flag},{amount}")
+    files["cell_issue_types.csv"] = _utf8(_lines("id,day,stamp,flag,amount", *rows))
+
+    plain = _lines("id,name,score", "1,ann,1.5", "2,bob,2.5", "3,cid,3.5", "4,dee,4.5", "5,eve,5.5")
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0) as handle:
+        handle.write(_utf8(plain))
+    files["compressed.csv.gz"] = buffer.getvalue()
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo("inner.csv", date_time=(2020, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, _utf8(_lines("id,name", "1,ann", "2,bob", "3,cid", "4,dee")))
+    files["archive.zip"] = buffer.getvalue()
+
+    files["glob/part_1.csv"] = _utf8(_lines("id,name,score", "1,ann,10", "2,bob,20", "3,cid,30"))
+    files["glob/part_2.csv"] = _utf8(
+        _lines("id,name,score", "4,dee,40", "5,eve,50,extra", "6,fay,60", "7,gus,70", "8,hal,80")
+    )
+
+    files["ndjson_bad_line.ndjson"] = _utf8(
+        _lines(
+            '{"id": 1, "name": "ann", "score": 1.5}',
+            '{"id": 2, "name": "bob", "score": 2.5}',
+            '{"id": 3, "name": "cid", "score": 3.5}',
+            '{"id": 4, "name": "dan", "score": ',
+            '{"id": 5, "name": "eve", "score": 5.5}',
+            '{"id": 6, "name": "fay", "score": 6.5}',
+        )
+    )
+
+    files["empty.csv"] = b""
+    files["header_only.csv"] = _utf8(_lines("id,name,score"))
+
+    rng = random.Random(20261121)
+    garbage = bytearray(rng.randbytes(4096))
+    for position in range(0, len(garbage), 97):
+        garbage[position] = 0
+    files["garbage.csv"] = bytes(garbage)
+    # A PNG signature and IHDR chunk followed by fixed noise, renamed .csv.
+    files["image_png.csv"] = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00"
+        + random.Random(7).randbytes(1024)
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        info = zipfile.ZipInfo("word/document.xml", date_time=(2020, 1, 1, 0, 0, 0))
+        archive.writestr(info, b"<w:document/>")
+    files["document.docx"] = buffer.getvalue()
+    files["report.pdf"] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+    return files
+
+
+def main(argv: list[str]) -> None:
+    """Write the corpus into argv[1] or next to this script."""
+    out = Path(argv[1]) if len(argv) > 1 else Path(__file__).parent
+    for relative, payload in sorted(corpus().items()):
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(payload)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,3 @@
+"""Shared pytest setup: fixtures live in plugin modules registered here."""
+
+pytest_plugins = ["tests.conftest_postgres"]

@@ -97,7 +97,7 @@ def test_ndjson_bad_lines_are_quarantined_with_line_numbers(tmp_path: Path) -> N
     assert quarantine.get_column("_reason").to_list() == ["invalid_json", "invalid_json"]
     assert quarantine.get_column("_raw").to_list() == [lines[1], lines[4]]
     assert quarantine.get_column("_source_file").to_list() == [str(path)] * 2
-    assert "expected a JSON object, got list" in quarantine.get_column("_detail")[1]
+    assert "expected a JSON object, got array" in quarantine.get_column("_detail")[1]
     assert quarantine.get_column("_detail")[0]  # the json error text
     assert raw.rows_read == raw.data.height + raw.quarantine.height == 5
 
@@ -145,8 +145,8 @@ def test_json_records_shapes(tmp_path: Path, document: object) -> None:
     ("text", "pattern"),
     [
         ('{"a": 1}', r"0 list-valued keys; expected an array of objects"),
-        ("42", r"top level is int; expected an array of objects"),
-        ('[{"a": 1}, 3]', r"record 2 is int, not an object"),
+        ("42", r"top level is number; expected an array of objects"),
+        ('[{"a": 1}, 3]', r"record 2 is number, not an object"),
         ("[{", r"not valid JSON"),
     ],
     ids=["object-without-list", "scalar", "non-object-record", "broken"],

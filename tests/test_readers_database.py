@@ -213,3 +213,16 @@ def test_postgres_unreachable_masks_password() -> None:
 def test_postgres_needs_table_or_query() -> None:
     with pytest.raises(SourceError, match=r"no table or query given; pass --table or --query"):
         read_postgres("postgresql://u:pw@127.0.0.1:1/db", IngestOptions())
+
+
+@pytest.mark.parametrize("variable", ["CI", "THRESHER_REQUIRE_SERVICES"])
+def test_missing_postgres_fails_in_ci(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    from tests.conftest_postgres import _missing_services
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("THRESHER_REQUIRE_SERVICES", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        _missing_services("no binaries")
+    monkeypatch.setenv(variable, "1")
+    with pytest.raises(pytest.fail.Exception, match="PostgreSQL is required here"):
+        _missing_services("no binaries")

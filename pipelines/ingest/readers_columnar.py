@@ -127,6 +127,12 @@ def _frame_from_records(records: list[dict[str, Any]]) -> tuple[pl.DataFrame, tu
     return data, (note,)
 
 
+def _json_type(value: object) -> str:
+    """Name a parsed JSON value's type as JSON does (object, array, string, number...)."""
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number")
+
+
 def _quarantine_row(path: Path, line: int, raw: str, detail: str) -> dict[str, object]:
     """One quarantine record for a line that is not a JSON object."""
     return {
@@ -159,7 +165,7 @@ def _read_ndjson_by_line(path: Path) -> RawRead:
                 bad_rows.append(_quarantine_row(path, line_number, raw, str(error)))
                 continue
             if not isinstance(value, dict):
-                detail = f"expected a JSON object, got {type(value).__name__}"
+                detail = f"expected a JSON object, got {_json_type(value)}"
                 bad_rows.append(_quarantine_row(path, line_number, raw, detail))
                 continue
             records.append(value)
@@ -253,11 +259,11 @@ def _records_in(document: object, path: Path) -> list[dict[str, Any]]:
             raise SourceError(msg)
         records = lists[0]
     if not isinstance(records, list):
-        msg = f"{path}: JSON top level is {type(document).__name__}; {expected}"
+        msg = f"{path}: JSON top level is {_json_type(document)}; {expected}"
         raise SourceError(msg)
     for index, record in enumerate(records, start=1):
         if not isinstance(record, dict):
-            msg = f"{path}: record {index} is {type(record).__name__}, not an object; {expected}"
+            msg = f"{path}: record {index} is {_json_type(record)}, not an object; {expected}"
             raise SourceError(msg)
     return records
 

@@ -114,14 +114,18 @@ def _name_key_failures(
     if not keys or failures.filter(is_key).is_empty():
         return failures
     key_text = frame.select(
-        pl.concat_str([pl.col(k).cast(pl.String).fill_null("null") for k in keys], separator=", ")
-    ).to_series()
-    return failures.with_columns(
-        pl.when(is_key).then(pl.lit(",".join(keys))).otherwise(pl.col("column")).alias("column"),
-        pl.when(is_key)
-        .then(key_text.gather(pl.col("row").clip(0, max(frame.height - 1, 0))))
-        .otherwise(pl.col("value"))
-        .alias("value"),
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
+        pl.concat_str(
+            [pl.col(k).cast(pl.String).fill_null("null") for k in keys], separator=", "
+        ).alias("_key"),
+    )
+    return (
+        failures.join(key_text, on="row", how="left")
+        .with_columns(
+            pl.when(is_key).then(pl.lit(",".join(keys))).otherwise(pl.col("column")).alias("column"),
+            pl.when(is_key).then(pl.col("_key")).otherwise(pl.col("value")).alias("value"),
+        )
+        .drop("_key")
     )
 
 

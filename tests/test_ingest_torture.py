@@ -65,7 +65,7 @@ def check_invariants(result) -> None:
         counted = collections.Counter(result.quarantine["_reason"].to_list())
         assert dict(counted) == report.quarantine_reasons
     data_columns = [c for c in result.data.columns if not c.startswith("_")]
-    assert [c.name for c in report.columns] == data_columns
+    assert [c.name for c in report.columns if not c.name.startswith("_")] == data_columns
     for column in report.columns:
         assert column.null_count == result.data[column.name].null_count(), column.name
     # the report is a JSON-able result model: it must survive a round trip
@@ -153,7 +153,8 @@ def _bom_utf8() -> None:
     result = run_ingest(MESSY / "bom_utf8.csv")
     _check_simple_unicode(result)  # the BOM must not stick to the first column name
     assert normalised_encoding(result).startswith("utf8")
-    assert result.report.header_mapping.get("id") == "id"
+    assert not any("\ufeff" in name for name in result.report.header_mapping)
+    assert column_report(result, "id").original_name == "id"
 
 
 @case("utf16_le_bom.csv")
@@ -351,7 +352,8 @@ def _whitespace() -> None:
     assert values(result, "score") == [42, 7, 13, 99]
     assert repairs(result, "name").get("whitespace_trimmed") == 3
     assert repairs(result, "score").get("whitespace_trimmed") == 2
-    assert sorted(result.report.header_mapping.values()) == ["id", "name", "score"]
+    # the mapping is keyed by the header as written, padding included
+    assert result.report.header_mapping == {"  id ": "id", " name ": "name", "  score  ": "score"}
 
 
 @case("messy_headers.csv")

@@ -1,0 +1,261 @@
+"""`profile()`: two passes of mergeable batch summaries, then sample-based pairwise work.
+
+Pass one summarises every batch in one `select` (moments, sketches, top values, patterns);
+pass two counts what needs pass-one results (histograms, outliers, duplicate-column checks)
+and draws a seeded Bernoulli sample. An in-memory frame is one batch; a LazyFrame is streamed
+in batches of `batch_rows`, so memory stays bounded by the batch size plus the summaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import reduce
+
+import polars as pl
+
+from pipelines.ingest.models import IngestReport
+from pipelines.profile.alerts import Findings, build_alerts, spelling_variants
+from pipelines.profile.associations import numeric_matrix, unified_matrix
+from pipelines.profile.batch import BatchSummary, summarise_batch
+from pipelines.profile.columns import build_column_plan, column_profile, duplicate_candidates
+from pipelines.profile.detail import DetailPlan, DetailSummary, summarise_detail
+from pipelines.profile.drift import compare_profiles
+from pipelines.profile.errors import ReferenceMismatchError, TargetNotFoundError
+from pipelines.profile.missing import co_missing_groups, missingness, structural_missingness
+from pipelines.profile.models import (
+    Associations,
+    ColumnProfile,
+    DatasetSummary,
+    Matrix,
+    Profile,
+    finite,
+)
+from pipelines.profile.options import ProfileOptions
+from pipelines.profile.target import target_profile
+
+__all__ = ["profile"]
+
+Frame = pl.DataFrame | pl.LazyFrame
+
+
+def _batches(frame: Frame, opts: ProfileOptions) -> Iterator[pl.DataFrame]:
+    if isinstance(frame, pl.DataFrame):
+        if frame.height <= opts.batch_rows:
+            yield frame
+            return
+        for offset in range(0, frame.height, opts.batch_rows):
+            yield frame.slice(offset, opts.batch_rows)
+        return
+    seen = False
+    for batch in frame.collect_batches(chunk_size=opts.batch_rows):
+        seen = True
+        yield batch
+    if not seen:
+        yield pl.DataFrame(schema=frame.collect_schema())
+
+
+def _pass_one(frame: Frame, opts: ProfileOptions) -> BatchSummary:
+    summaries = (summarise_batch(b, opts) for b in _batches(frame, opts))
+    return reduce(lambda a, b: a.merge(b), summaries)
+
+
+def _pass_two(frame: Frame, plan: DetailPlan, opts: ProfileOptions) -> DetailSummary:
+    details = (summarise_detail(b, plan, i) for i, b in enumerate(_batches(frame, opts)))
+    return reduce(lambda a, b: a.merge(b), details)
+
+
+def _association_columns(
+    columns: list[ColumnProfile], opts: ProfileOptions
+) -> tuple[list[str], list[str]]:
+    usable = [c for c in columns if c.count >= 10 and c.distinct >= 2]
+    numeric = [c.name for c in usable if c.semantic_type == "numeric"]
+    categorical = [
+        c.name for c in usable
+        if c.semantic_type in ("categorical", "boolean") and c.distinct <= opts.max_categories
+    ]
+    return numeric[: opts.max_association_columns], categorical[: opts.max_association_columns]
+
+
+def _associations(
+    sample: pl.DataFrame, columns: list[ColumnProfile], rows: int, opts: ProfileOptions
+) -> Associations:
+    numeric, categorical = _association_columns(columns, opts)
+    matrices: list[Matrix] = []
+    if len(numeric) + len(categorical) >= 2:
+        matrices.append(unified_matrix(sample, numeric, categorical))
+    if len(numeric) >= 2:
+        matrices.append(numeric_matrix(sample, numeric, "pearson"))
+        matrices.append(numeric_matrix(sample, numeric, "spearman"))
+    if len(categorical) >= 2 and matrices:
+        unified = matrices[0]
+        index = [unified.columns.index(c) for c in categorical]
+        matrices.append(Matrix(
+            method="cramers v", columns=categorical,
+            values=[[unified.values[i][j] for j in index] for i in index],
+        ))
+    notes = [
+        "Unified association: |Pearson r| for numeric pairs, bias-corrected Cramér's V for "
+        "categorical pairs, correlation ratio (eta) for numeric-categorical pairs; all 0..1."
+    ]
+    total = len(numeric) + len(categorical)
+    if total >= 2 * opts.max_association_columns:
+        notes.append(f"Only the first {opts.max_association_columns} columns of each kind.")
+    return Associations(
+        sample_rows=sample.height, sampled=sample.height < rows, matrices=matrices, notes=notes
+    )
+
+
+def _reference_columns(
+    reference: Frame | Profile, opts: ProfileOptions
+) -> tuple[list[ColumnProfile], int]:
+    if isinstance(reference, Profile):
+        return reference.columns, reference.dataset.rows
+    ref = profile(reference, options=opts)
+    return ref.columns, ref.dataset.rows
+
+
+def profile(
+    frame: Frame,
+    target: str | None = None,
+    reference: Frame | Profile | None = None,
+    options: ProfileOptions | None = None,
+    ingest_report: IngestReport | None = None,
+) -> Profile:
+    """Profile `frame` (in memory, or a LazyFrame streamed in batches) into a `Profile`.
+
+    Parameters
+    ----------
+    frame
+        The data. A LazyFrame is read twice in batches (bounded memory); a DataFrame is used
+        as it is and never mutated.
+    target
+        Optional target column: adds its distribution, class balance and feature associations.
+    reference
+        Optional reference data (or a saved `Profile`) to compare against: adds drift.
+    options
+        Thresholds and sizes; `ProfileOptions()` when None.
+    ingest_report
+        Optional ingest account: its per-column repair counts are shown per column.
+
+    Returns
+    -------
+    Profile
+        JSON-native result; collects the data (in batches for a LazyFrame).
+
+    Raises
+    ------
+    TargetNotFoundError
+        When `target` is not a column of `frame`.
+    ReferenceMismatchError
+        When the reference shares no column with `frame`.
+    """
+    opts = options or ProfileOptions()
+    schema = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
+    if target is not None and target not in schema:
+        close = [n for n in schema.names() if n.lower() == target.lower()]
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        msg = f"target column `{target}` is not in the data{hint} (pass one of its columns)"
+        raise TargetNotFoundError(msg)
+    first = _pass_one(frame, opts)
+    rows = first.rows
+    plans = {n: build_column_plan(c, opts) for n, c in first.columns.items()}
+    detail_plan = DetailPlan(
+        columns=tuple(p for p in plans.values() if p is not None),
+        duplicate_candidates=tuple(duplicate_candidates(first)),
+        sample_fraction=min(1.0, opts.sample_rows / rows) if rows else 1.0,
+        seed=opts.seed,
+    )
+    detail = _pass_two(frame, detail_plan, opts)
+    repairs = {c.name: c.repairs for c in ingest_report.columns} if ingest_report else {}
+    columns = [
+        column_profile(first.columns[n], plans[n], detail, opts, batches=first.batches,
+                       repairs=repairs.get(n))
+        for n in schema.names()
+    ]
+    sample = detail.sample
+    variants: dict[str, list[list[str]]] = {}
+    case_words: dict[str, list[str]] = {}
+    for col in columns:
+        summary = first.columns[col.name]
+        if summary.kind != "string" or col.semantic_type not in ("categorical", "text"):
+            continue
+        groups, words = spelling_variants(summary.top.counts)
+        if groups:
+            variants[col.name] = groups
+        if words and col.semantic_type == "categorical":
+            case_words[col.name] = words
+    missing = missingness(first, opts)
+    findings = Findings(
+        duplicate_columns=[p for p, n in detail.mismatches.items() if n == 0],
+        co_missing=co_missing_groups(missing, columns),
+        explained_missing=structural_missingness(sample, columns, opts),
+        variants=variants,
+        case_words=case_words,
+    )
+    associations = _associations(sample, columns, rows, opts)
+    target_result = None
+    if target is not None:
+        target_result = target_profile(sample, next(c for c in columns if c.name == target),
+                                       columns)
+    drift = None
+    if reference is not None:
+        ref_columns, ref_rows = _reference_columns(reference, opts)
+        if not {c.name for c in ref_columns} & set(schema.names()):
+            msg = "the reference shares no column with the data: compare like with like"
+            raise ReferenceMismatchError(msg)
+        drift = compare_profiles(columns, ref_columns, rows=rows, reference_rows=ref_rows,
+                                 opts=opts)
+    types: dict[str, int] = {}
+    for col in columns:
+        types[col.semantic_type] = types.get(col.semantic_type, 0) + 1
+    dataset = DatasetSummary(
+        rows=rows,
+        columns=len(columns),
+        memory_bytes=first.memory_bytes,
+        duplicate_rows=first.duplicate_rows,
+        duplicate_share=finite(first.duplicate_rows / rows if rows else 0.0, 4) or 0.0,
+        null_cells=missing.null_cells,
+        types=dict(sorted(types.items())),
+        batches=first.batches,
+        streamed=isinstance(frame, pl.LazyFrame),
+    )
+    unified = associations.matrices[0] if associations.matrices else None
+    alerts = build_alerts(columns, dataset, unified, target_result, drift, findings, opts)
+    notes = []
+    if associations.sampled:
+        notes.append(
+            f"Associations, target statistics and structural-missingness checks use a seeded "
+            f"random sample of {sample.height:,} of {rows:,} rows."
+        )
+    if first.batches > 1:
+        notes.append(
+            f"Read in {first.batches} batches: counts, sums, moments, min and max are exact; "
+            "quantiles (about 1% rank error) and distinct counts (about 1.6%) are estimates."
+        )
+    return Profile(
+        title=opts.title,
+        dataset=dataset,
+        columns=columns,
+        alerts=alerts,
+        missingness=missing,
+        associations=associations,
+        target=target_result,
+        drift=drift,
+        ingest=_ingest_facts(ingest_report),
+        notes=notes,
+        options=opts.model_dump(mode="json"),
+    )
+
+
+def _ingest_facts(report: IngestReport | None) -> dict[str, object] | None:
+    if report is None:
+        return None
+    return {
+        "source": report.source,
+        "format": report.format,
+        "rows_read": report.rows_read,
+        "rows_quarantined": report.rows_quarantined,
+        "cell_issues": report.cell_issues,
+        "header_mapping": dict(sorted(report.header_mapping.items())),
+        "notes": list(report.notes),
+    }

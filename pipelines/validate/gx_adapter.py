@@ -8,6 +8,7 @@ Nothing here writes files; Data Docs pages come back as HTML text for ``flows`` 
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -133,6 +134,7 @@ def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
 
 def _quiet_context() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 

@@ -32,6 +32,7 @@ def _import_module(module_ref: str, reference: str) -> Any:
             msg = f"schema `{reference}`: `{path}` is not an importable Python file"
             raise SchemaRefError(msg)
         module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # pandera resolves annotations through sys.modules
         spec.loader.exec_module(module)
         return module
     cwd = str(Path.cwd())

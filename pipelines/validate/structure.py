@@ -25,6 +25,14 @@ def target_dtype(column: pa.Column) -> pl.DataType | None:
     return dtype() if isinstance(dtype, type) else dtype
 
 
+def _same_dtype(actual: pl.DataType, wanted: pl.DataType) -> bool:
+    """Equal dtypes, or the same nested/temporal kind whose parameters pandera checks itself."""
+    if actual == wanted:
+        return True
+    loose = (pl.Datetime, pl.Duration, pl.List, pl.Array, pl.Struct, pl.Categorical, pl.Enum)
+    return actual.base_type() == wanted.base_type() and actual.base_type() in loose
+
+
 def _coerce_column(
     frame: pl.DataFrame, name: str, dtype: pl.DataType
 ) -> tuple[pl.Series, pl.DataFrame, bool]:
@@ -79,7 +87,7 @@ def coerce_and_check_structure(
             continue
         wanted = target_dtype(column)
         actual = frame.schema[name]
-        if wanted is None or actual == wanted:
+        if wanted is None or _same_dtype(actual, wanted):
             continue
         if not (schema.coerce or column.coerce):
             problems.append(f"column `{name}` is {actual}, expected {wanted}")

@@ -1,0 +1,108 @@
+"""`thresher validate` and `thresher infer-schema`: check data against a model, or write one.
+
+DATA is a Parquet file (read as is) or any source ingest reads (ingested first).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+
+from pipelines.errors import ThresherError
+from pipelines.validate.errors import ValidateError
+
+__all__ = ["register"]
+
+
+def _load(data: str) -> pl.DataFrame:
+    """Read `data`: Parquet directly, anything else through the ingest stage."""
+    path = Path(data)
+    if path.suffix.lower() == ".parquet":
+        if not path.is_file():
+            msg = f"data file `{data}` not found: pass a Parquet file or a source ingest reads"
+            raise ValidateError(msg)
+        try:
+            return pl.read_parquet(path)
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            msg = f"data file `{data}` is not readable Parquet ({type(exc).__name__}: {exc})"
+            raise ValidateError(msg.replace("\n", " ")) from exc
+    try:
+        from pipelines.ingest import ingest
+    except ImportError as exc:
+        msg = f"cannot read `{data}`: the ingest stage is not available; pass a .parquet file"
+        raise ThresherError(msg) from exc
+    return ingest(data).data
+
+
+def validate_command(
+    data: Annotated[str, typer.Argument(help="Parquet file, or any source ingest reads.")],
+    schema: Annotated[str, typer.Option("--schema", help="pandera model, `module:Model`.")],
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="YAML/JSON validation policy.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")] = Path(
+        "validation"
+    ),
+    suite: Annotated[
+        list[Path] | None, typer.Option("--suite", help="Extra GX suite JSON (repeatable).")
+    ] = None,
+    gx: Annotated[
+        bool, typer.Option("--gx/--no-gx", help="Run Great Expectations, build Data Docs.")
+    ] = True,
+) -> None:
+    """Validate DATA; write valid/quarantine Parquet, validation.json/.html and Data Docs."""
+    from flows.validate_tasks import run_validation
+    from pipelines.validate import load_policy
+
+    loaded_policy = load_policy(policy)
+    frame = _load(data)
+    outputs = run_validation(
+        frame,
+        schema,
+        out,
+        loaded_policy,
+        source=f"`{data}`",
+        run_gx=gx,
+        suite_paths=list(suite or []),
+    )
+    report = outputs.report
+    typer.echo(
+        f"{report.outcome}: {report.rows_in} rows in, {report.rows_valid} valid, "
+        f"{report.rows_quarantined} quarantined; report {out / 'validation.html'}"
+    )
+    if outputs.failed is not None:
+        raise outputs.failed
+
+
+def infer_schema_command(
+    data: Annotated[str, typer.Argument(help="Parquet file, or any source ingest reads.")],
+    name: Annotated[str, typer.Option("--name", help="Model class name, e.g. PenguinsRaw.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the module here (else stdout).")
+    ] = None,
+    margin: Annotated[
+        float, typer.Option("--margin", min=0.0, help="Range margin, share of the span.")
+    ] = 0.1,
+) -> None:
+    """Write a pandera model module describing DATA (dtypes, nulls, ranges, sets, keys)."""
+    from pipelines.validate.infer import InferOptions, infer_model_source
+
+    frame = _load(data)
+    source = infer_model_source(
+        frame, name, source=Path(data).name, options=InferOptions(margin=margin)
+    )
+    if out is None:
+        typer.echo(source, nl=False)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(source, encoding="utf-8")
+    typer.echo(f"wrote {out}: model `{name}` with {frame.width} columns")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `validate` and `infer-schema` to the thresher CLI."""
+    app.command("validate")(validate_command)
+    app.command("infer-schema")(infer_schema_command)

@@ -47,17 +47,17 @@ class PenguinsRaw(pa.DataFrameModel):
     comments: str = pa.Field(nullable=True)
 
     @pa.check("date_egg", name="date_in_study_period")
-    def _date_in_study_period(cls, data: PolarsData) -> pl.LazyFrame:
+    def date_in_study_period(cls, data: PolarsData) -> pl.LazyFrame:
         """Eggs were recorded in the 2007-2010 field seasons."""
         return checks.date_between(data, dt.date(2007, 1, 1), dt.date(2010, 12, 31))
 
     @pa.check("individual_id", "comments", name="is_trimmed")
-    def _is_trimmed(cls, data: PolarsData) -> pl.LazyFrame:
+    def is_trimmed(cls, data: PolarsData) -> pl.LazyFrame:
         """No stray whitespace around identifiers and notes."""
         return checks.is_trimmed(data)
 
     @pa.check("comments", name="not_blank")
-    def _comments_not_blank(cls, data: PolarsData) -> pl.LazyFrame:
+    def not_blank(cls, data: PolarsData) -> pl.LazyFrame:
         """Require a comment to be missing or to say something."""
         return checks.not_blank(data)
 
@@ -80,7 +80,7 @@ class PenguinsClean(PenguinsRaw):
 
     @pa.check("culmen_length_mm", "culmen_depth_mm", "flipper_length_mm", "body_mass_g",
               name="positive")
-    def _positive(cls, data: PolarsData) -> pl.LazyFrame:
+    def positive(cls, data: PolarsData) -> pl.LazyFrame:
         """Body measurements are strictly positive."""
         return checks.positive(data)
 

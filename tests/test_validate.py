@@ -286,7 +286,7 @@ def test_cli_end_to_end_with_gx_and_offline_pages(
     assert suites["schema"]["success"] is False  # GX sees the same planted values
     assert payload["data_docs"] == "data_docs/index.html"
 
-    shots = Path("/tmp/thresher-validate-shots")
+    shots = tmp_path / "shots"
     for page, expected in (
         (out / "validation.html", "rows quarantined"),
         (out / "data_docs" / "schema.html", "Expectation Validation Result"),

@@ -134,13 +134,28 @@ def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
 
 def _quiet_context() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    for name in ["great_expectations", *logging.root.manager.loggerDict]:
+        if name.startswith("great_expectations"):
+            logging.getLogger(name).setLevel(logging.WARNING)
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context
+
+
+def _builtin(value: Any) -> Any:
+    """Numpy scalars -> Python ones, recursively (GX's renderer chokes on numpy 2 reprs)."""
+    if isinstance(value, dict):
+        return {key: _builtin(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_builtin(item) for item in value]
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__ == "numpy":
+        return item()
+    return value
 
 
 def _suite(name: str, configs: list[dict[str, Any]]) -> Any:
@@ -225,6 +240,8 @@ def run_gx(
             )
         )
         if render_docs:
+            for result in outcome.results:
+                result.result = _builtin(result.result)
             document = ValidationResultsPageRenderer().render(outcome)
             pages[_SAFE_NAME.sub("_", name)] = DefaultJinjaPageView().render(document)
     return GxRun(summaries=summaries, pages=pages)

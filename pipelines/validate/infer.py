@@ -103,7 +103,7 @@ def _temporal_range(series: pl.Series) -> tuple[str, str, str] | None:
 
 
 def _shape_expr(column: pl.Expr) -> pl.Expr:
-    """Replace letter and digit runs by classes, escape the rest: `N1A1` -> `[A-Z]+\\d+...`."""
+    """Replace letter and digit runs by classes and escape the rest (`N1A1` -> 4 runs)."""
     tokens = (
         column.str.replace_all(r"[A-Z]+", "\x01")
         .str.replace_all(r"[a-z]+", "\x02")

@@ -87,8 +87,8 @@ def detect_encoding(data: bytes, declared: str | None = None) -> EncodingGuess:
         except LookupError as exc:
             msg = f"unknown encoding `{declared}`: use a Python codec name such as utf-8 or cp1252"
             raise ValueError(msg) from exc
-        bom = next((len(b) for b, c in _BOMS if data.startswith(b) and c.startswith("utf")), 0)
-        return EncodingGuess(declared, bom if declared.lower().startswith("utf") else 0, "given")
+        skip = next((len(b) for b, c in _BOMS if data.startswith(b) and c.startswith("utf")), 0)
+        return EncodingGuess(declared, skip if declared.lower().startswith("utf") else 0, "given")
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return EncodingGuess(codec, len(bom), "byte-order mark")

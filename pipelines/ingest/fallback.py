@@ -1,5 +1,6 @@
-"""A small, strict-about-boundaries CSV record parser in pure Python for the records that the
-vectorised scanner cannot settle (stray quotes, unterminated quotes).
+"""A small pure-Python CSV record parser for records the vectorised scanner cannot settle.
+
+Used for stray quotes, unterminated quotes and records that span lines.
 
 Semantics match polars and Python's csv module: a quote opens a quoted field only at the start
 of a field; inside it, a doubled quote is a literal quote; text after a closing quote up to the
@@ -100,7 +101,9 @@ def _strip_cr(value: str) -> str:
     return value[:-1] if value.endswith("\r") else value
 
 
-def _unterminated(text: str, start: int, line: int, lines_used: int, *, hit_end: bool) -> ParsedRecord:
+def _unterminated(
+    text: str, start: int, line: int, lines_used: int, *, hit_end: bool
+) -> ParsedRecord:
     """Describe an open quote: only the first physical line is blamed."""
     newline = text.find("\n", start)
     first_end = len(text) if newline < 0 else newline

@@ -1,4 +1,4 @@
-"""Column-name repair: snake_case, trimmed, blanks filled, duplicates numbered, valid identifiers."""
+"""Column-name repair: snake_case, trimmed, blanks filled, duplicates numbered, valid names."""
 
 from __future__ import annotations
 

@@ -19,25 +19,40 @@ __all__ = [
 ]
 
 DEFAULT_NULL_TOKENS: tuple[str, ...] = (
-    "", "na", "n/a", "null", "none", "?", "-", "nan", "#n/a", "nil", "missing", "--",
+    "",
+    "na",
+    "n/a",
+    "null",
+    "none",
+    "?",
+    "-",
+    "nan",
+    "#n/a",
+    "nil",
+    "missing",
+    "--",
 )
 
-QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
-    "_source_file": pl.String(),
-    "_source_line": pl.Int64(),
-    "_raw": pl.String(),
-    "_reason": pl.String(),
-    "_detail": pl.String(),
-}
+QUARANTINE_SCHEMA = pl.Schema(
+    {
+        "_source_file": pl.String(),
+        "_source_line": pl.Int64(),
+        "_raw": pl.String(),
+        "_reason": pl.String(),
+        "_detail": pl.String(),
+    }
+)
 """Rows that could not be read: where they were, their raw text, a reason code and detail."""
 
-CELL_ISSUES_SCHEMA: dict[str, pl.DataType] = {
-    "_source_file": pl.String(),
-    "_source_line": pl.Int64(),
-    "column": pl.String(),
-    "value": pl.String(),
-    "reason": pl.String(),
-}
+CELL_ISSUES_SCHEMA = pl.Schema(
+    {
+        "_source_file": pl.String(),
+        "_source_line": pl.Int64(),
+        "column": pl.String(),
+        "value": pl.String(),
+        "reason": pl.String(),
+    }
+)
 """Cells nulled because they did not fit their column's inferred type."""
 
 
@@ -46,6 +61,9 @@ class IngestOptions(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    format: Literal["csv", "parquet", "ndjson", "json", "excel", "sqlite"] | None = Field(
+        None, description="Read the file as this format whatever its extension."
+    )
     delimiter: str | None = Field(None, description="Field separator; sniffed when None.")
     quote_char: str = Field('"', description="Quote character for delimited text.")
     encoding: str | None = Field(None, description="Text encoding; detected when None.")

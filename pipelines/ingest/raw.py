@@ -33,6 +33,8 @@ class RawRead:
     delimiter: str | None = None
     blank_lines: int = 0
     notes: tuple[str, ...] = ()
+    original_names: tuple[str, ...] = ()
+    """Set when `data`'s columns were already renamed (text reader): the names as in the file."""
 
     @property
     def rows_read(self) -> int:

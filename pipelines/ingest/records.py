@@ -82,9 +82,7 @@ def scan_records(
     When not `final`, stops after the last record that is surely complete. `bad_offsets`
     holds byte offsets of undecodable sequences; their records are quarantined.
     """
-    dialect = _Dialect(
-        ord(delimiter), ord(quote) if quote else None, expected_fields, final
-    )
+    dialect = _Dialect(ord(delimiter), ord(quote) if quote else None, expected_fields, final)
     arr = np.frombuffer(buf, dtype=np.uint8)
     bad_at = np.zeros(0, dtype=np.int64) if bad_offsets is None else np.asarray(bad_offsets)
     result = ScanResult()
@@ -155,15 +153,31 @@ def _scan_vectorised(
 
     stop_at, restart = n, None
     for index in np.flatnonzero(flags == _CHECK):
-        restart = _settle(view, int(starts[index]), int(stops[index]), int(content_ends[index]),
-                          int(lines[index]), int(fields[index]), dialect, result)
+        restart = _settle(
+            view,
+            int(starts[index]),
+            int(stops[index]),
+            int(content_ends[index]),
+            int(lines[index]),
+            int(fields[index]),
+            dialect,
+            result,
+        )
         if restart is not None:
             stop_at = int(index)
             restart = (offset + restart[0], restart[1])
             break
     keep = slice(0, stop_at)
-    _collect(view, starts[keep], stops[keep], content_ends[keep], lines[keep], flags[keep],
-             offset, result)
+    _collect(
+        view,
+        starts[keep],
+        stops[keep],
+        content_ends[keep],
+        lines[keep],
+        flags[keep],
+        offset,
+        result,
+    )
     if restart is None:
         result.consumed = offset + processed
     return restart
@@ -197,10 +211,15 @@ def _settle(
     )
     if record.unterminated or suspect_span:
         first_line = text.split("\n", 1)[0].rstrip("\r")
-        result.bad.append(BadRecord(
-            line, first_line, "unterminated_quote",
-            "a quoted field opens on this line and never closes; reading resumes on the next line",
-        ))
+        result.bad.append(
+            BadRecord(
+                line,
+                first_line,
+                "unterminated_quote",
+                "a quoted field opens on this line and never closes; "
+                "reading resumes on the next line",
+            )
+        )
         used = len(text.split("\n", 1)[0].encode("utf-8", errors=_ESCAPE)) + 1
         return None if used >= len(text_bytes) else (start + used, line + 1)
     damaged = "\x00" in record.raw or _has_escapes(record.raw)
@@ -253,7 +272,11 @@ def _damaged(line: int, raw: bytes, *, nul: bool) -> BadRecord:
 
 
 def _scan_python(
-    buf: bytes, offset: int, line: int, dialect: _Dialect, has_bad_bytes: bool,
+    buf: bytes,
+    offset: int,
+    line: int,
+    dialect: _Dialect,
+    has_bad_bytes: bool,  # noqa: FBT001 - private helper
     result: ScanResult,
 ) -> None:
     """Read `buf[offset:]` record by record in Python, after too many parity breaks."""
@@ -275,8 +298,14 @@ def _scan_python(
             nul = "\x00" in record.raw
             result.bad.append(_damaged(line, record.raw.encode("utf-8"), nul=nul))
         elif record.unterminated:
-            result.bad.append(BadRecord(line, record.raw, "unterminated_quote",
-                                        "a quoted field opens on this line and never closes"))
+            result.bad.append(
+                BadRecord(
+                    line,
+                    record.raw,
+                    "unterminated_quote",
+                    "a quoted field opens on this line and never closes",
+                )
+            )
         elif len(record.fields) == dialect.expected:
             result.parsed.append(record)
         else:

@@ -179,14 +179,15 @@ def build_alerts(
             "an earlier row exactly: remove them unless repeats are real events, and split "
             "before de-duplicating so copies cannot straddle train and test.",
         ))
-    copies: dict[str, list[str]] = defaultdict(list)
-    copied: set[str] = set()
+    original: dict[str, str] = {}
     for a, b in findings.duplicate_columns:
-        if a in copied or b in copied:
-            continue
-        copies[a].append(b)
+        root = original.get(a, a)
+        if b not in original and b != root:
+            original[b] = root
+    copies: dict[str, list[str]] = defaultdict(list)
+    for copy, root in original.items():
+        copies[root].append(copy)
     for a, bs in copies.items():
-        copied.update(bs)
         names = ", ".join(f"`{b}`" for b in bs)
         verb = "is" if len(bs) == 1 else "are"
         alerts.append(Alert(

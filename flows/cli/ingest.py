@@ -1,0 +1,88 @@
+"""`thresher ingest SOURCE [--out DIR]`: read any supported source and write what was read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.ingest_outputs import write_ingest_outputs
+from pipelines.ingest import IngestOptions, IngestResult, ingest, ingest_to_parquet
+
+__all__ = ["register", "summary_table"]
+
+_STREAM_ABOVE_BYTES = 512 * 1024 * 1024
+
+
+def summary_table(result: IngestResult) -> Table:
+    """A readable per-column summary of an ingest run."""
+    report = result.report
+    table = Table(
+        title=(
+            f"{report.source}: {report.rows_ok:,} rows ok, {report.rows_quarantined:,} "
+            f"quarantined, {report.cell_issues:,} cells nulled ({report.seconds:.2f}s)"
+        ),
+        title_justify="left",
+    )
+    for header in ("column", "from", "dtype", "nulls", "repairs"):
+        table.add_column(header, overflow="fold")
+    for column in report.columns:
+        repairs = ", ".join(f"{kind} {count:,}" for kind, count in column.repairs.items())
+        if column.notes:
+            repairs = "; ".join(filter(None, [repairs, *column.notes]))
+        original = column.original_name if column.original_name != column.name else ""
+        table.add_row(column.name, original, column.dtype, f"{column.null_count:,}", repairs)
+    return table
+
+
+def _should_stream(source: str, options: IngestOptions) -> bool:
+    path = Path(source)
+    return path.is_file() and path.stat().st_size > max(_STREAM_ABOVE_BYTES, options.chunk_bytes)
+
+
+def ingest_command(
+    source: Annotated[str, typer.Argument(help="File, glob, archive or database URI.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("ingest_out"),
+    delimiter: Annotated[str | None, typer.Option(help="Field separator (sniffed).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding (detected).")] = None,
+    table: Annotated[str | None, typer.Option(help="Database table to read.")] = None,
+    query: Annotated[str | None, typer.Option(help="SQL query to run.")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet (first by default).")] = None,
+    null: Annotated[
+        list[str] | None, typer.Option("--null", help="Extra null token (repeatable).")
+    ] = None,
+    stream: Annotated[
+        bool | None, typer.Option("--stream/--no-stream", help="Stream to Parquet (auto).")
+    ] = None,
+) -> None:
+    """Read SOURCE, repair messy values, and write data/quarantine/cell issues/ingest.json."""
+    defaults = IngestOptions()
+    options = IngestOptions(
+        delimiter=delimiter.encode().decode("unicode_escape") if delimiter else None,
+        encoding=encoding,
+        table=table,
+        query=query,
+        sheet=sheet,
+        null_tokens=(*defaults.null_tokens, *(null or [])),
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    if stream if stream is not None else _should_stream(source, options):
+        result = ingest_to_parquet(source, out / "data.parquet", options)
+        paths = write_ingest_outputs(result, out, data_written=True)
+    else:
+        result = ingest(source, options)
+        paths = write_ingest_outputs(result, out)
+    console = Console(width=120)
+    console.print(summary_table(result))
+    if result.report.quarantine_reasons:
+        reasons = ", ".join(f"{k} {v:,}" for k, v in result.report.quarantine_reasons.items())
+        console.print(f"[yellow]quarantined:[/] {reasons}")
+    console.print(f"wrote {', '.join(str(p) for p in paths.values())}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `ingest` to the CLI."""
+    app.command("ingest")(ingest_command)

@@ -1,0 +1,40 @@
+"""Write an ingest result to a folder: data, quarantine, cell issues and the JSON account."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipelines.ingest import IngestReport, IngestResult
+
+__all__ = ["INGEST_FILES", "write_ingest_outputs", "write_json"]
+
+INGEST_FILES = ("data.parquet", "quarantine.parquet", "cell_issues.parquet", "ingest.json")
+
+
+def write_json(payload: object, path: Path, *, sort_keys: bool = True) -> Path:
+    """Write JSON (keys sorted unless the payload's order is meaningful) plus a newline."""
+    text = json.dumps(payload, indent=2, sort_keys=sort_keys, default=str)
+    path.write_text(text + "\n", "utf-8")
+    return path
+
+
+def write_ingest_outputs(
+    result: IngestResult, out_dir: Path, *, data_written: bool = False
+) -> dict[str, Path]:
+    """Write the four ingest files into `out_dir` (created); return their paths by name."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {name: out_dir / name for name in INGEST_FILES}
+    if not data_written:
+        result.data.write_parquet(paths["data.parquet"])
+    result.quarantine.write_parquet(paths["quarantine.parquet"])
+    result.cell_issues.write_parquet(paths["cell_issues.parquet"])
+    write_json(ingest_json(result.report), paths["ingest.json"], sort_keys=False)
+    return paths
+
+
+def ingest_json(report: IngestReport) -> dict[str, object]:
+    """The `ingest.json` payload: the report, with the row counts first for humans."""
+    payload = report.to_json_dict()
+    ordered = {key: payload.pop(key) for key in ("rows_read", "rows_ok", "rows_quarantined")}
+    return {**ordered, **payload}

@@ -19,6 +19,9 @@ from pipelines.validate.errors import ValidateError
 
 __all__ = ["InferOptions", "infer_model_source"]
 
+_KEY_NAME = re.compile(
+    r"(?i:(?:^|[_\s])(?:id|key|code|number|no|nr)$)|[a-z0-9](?:Id|ID|Key|Nr|No)$"
+)  # `customer_id`, `Sample Number`, `orderId`: integer columns named like keys
 _SIMPLE_DTYPES = {
     pl.Int8: "pl.Int8", pl.Int16: "pl.Int16", pl.Int32: "pl.Int32", pl.Int64: "pl.Int64",
     pl.UInt8: "pl.UInt8", pl.UInt16: "pl.UInt16", pl.UInt32: "pl.UInt32",
@@ -52,14 +55,11 @@ def _identifier(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _round_out(value: float, *, down: bool) -> float:
-    """Round to 4 significant digits away from the data, so the bound stays outside it."""
+def _round_sig(value: float) -> float:
+    """Round to 4 significant digits, for readable bounds."""
     if value == 0 or not math.isfinite(value):
         return value
-    digits = 3 - math.floor(math.log10(abs(value)))
-    scale = 10.0**digits
-    rounded = (math.floor if down else math.ceil)(value * scale) / scale
-    return float(repr(rounded)) if (rounded <= value if down else rounded >= value) else value
+    return round(value, 3 - math.floor(math.log10(abs(value))))
 
 
 def _numeric_range(series: pl.Series, margin: float) -> tuple[str, str, str] | None:
@@ -77,11 +77,9 @@ def _numeric_range(series: pl.Series, margin: float) -> tuple[str, str, str] | N
         lower = max(lower, 0)
     if values.dtype.is_integer():
         return str(math.floor(lower)), str(math.ceil(upper)), f"range {low}..{high}"
-    return (
-        repr(_round_out(float(lower), down=True)),
-        repr(_round_out(float(upper), down=False)),
-        f"range {low:g}..{high:g}",
-    )
+    lower_bound = min(_round_sig(float(lower)), float(low))  # never inside the data
+    upper_bound = max(_round_sig(float(upper)), float(high))
+    return repr(lower_bound), repr(upper_bound), f"range {low:g}..{high:g}"
 
 
 def _temporal_range(series: pl.Series) -> tuple[str, str, str] | None:
@@ -155,7 +153,7 @@ def _column_source(name: str, attribute: str, series: pl.Series, options: InferO
             seen.append(bounds[2])
     is_key = present > 1 and nulls == 0 and distinct == present
     if dtype == pl.String and present:
-        if distinct <= options.max_categories and distinct < max(present / 2, 2):
+        if distinct <= options.max_categories and distinct <= present / 2:
             allowed = sorted(series.drop_nulls().unique().to_list())
             args.append(f"isin={allowed!r}")
             seen.append(f"{distinct} values")
@@ -166,7 +164,7 @@ def _column_source(name: str, attribute: str, series: pl.Series, options: InferO
                 seen.append("ID-like")
             else:
                 is_key = False  # unique free text is not a key
-    if is_key and (dtype.is_integer() or dtype == pl.String):
+    if is_key and (dtype == pl.String or (dtype.is_integer() and _KEY_NAME.search(name))):
         args.append("unique=True")
         seen.append("unique key")
     comment = f"    # {name!r}: " + ", ".join(seen)

@@ -164,7 +164,8 @@ def _column_exprs(i: int, name: str, kind: StorageKind, opts: ProfileOptions) ->
         // (opts.quantile_points - 1)
     )
     exprs.append(
-        sorted_x.gather(positions.clip(lower_bound=0)).implode().alias(p + "grid")
+        sorted_x.gather(positions.clip(lower_bound=0), null_on_oob=True).drop_nulls()
+        .implode().alias(p + "grid")
     )
     exprs += _order_exprs(x, p)
     return exprs

@@ -1,0 +1,155 @@
+"""The profile stage on small literal frames: alerts, streaming equivalence, drift, JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import polars as pl
+import pytest
+
+from pipelines.profile import Profile, ProfileOptions, TargetNotFoundError, profile
+from pipelines.profile.errors import ProfileError
+
+
+def _messy(rows: int = 200) -> pl.DataFrame:
+    answers = ["Yes", "yes ", "Yes.", "No"]
+    return pl.DataFrame({
+        "id": list(range(rows)),
+        "customer_id": [i // 2 for i in range(rows)],
+        "const": ["same"] * rows,
+        "answer": [answers[i % 4] for i in range(rows)],
+        "amount": [float(i % 10) for i in range(rows)],
+        "amount_copy": [float(i % 10) for i in range(rows)],
+        "spiky": [0.0] * (rows - 5) + [1e6, 2e6, 3e6, 4e6, 5e6],
+        "mostly_empty": [None if i % 10 else 1.0 for i in range(rows)],
+        "code": [str(i % 30) if i % 3 else f"x{i % 7}" for i in range(rows)],
+        "born": [dt.date(1850, 1, 1) if i == 0 else dt.date(1990, 1, 1 + i % 28)
+                 for i in range(rows)],
+        "label": ["a" if i % 20 else "b" for i in range(rows)],
+        "leak": ["a" if i % 20 else "b" for i in range(rows)],
+    })
+
+
+@pytest.fixture(scope="module")
+def messy_profile() -> Profile:
+    return profile(_messy(), target="label")
+
+
+def _kinds(p: Profile, column: str) -> set[str]:
+    return {a.kind for a in p.alerts if column in a.columns or a.column == column}
+
+
+@pytest.mark.parametrize(
+    ("column", "kind"),
+    [
+        ("const", "constant"),
+        ("id", "unique"),
+        ("customer_id", "repeated_ids"),
+        ("answer", "category_variants"),
+        ("amount_copy", "duplicate_columns"),
+        ("spiky", "skewed"),
+        ("mostly_empty", "high_missing"),
+        ("code", "mixed_types"),
+        ("born", "impossible_dates"),
+        ("leak", "target_leakage"),
+        ("label", "target_imbalance"),
+    ],
+    ids=lambda v: str(v),
+)
+def test_alerts_catch_each_problem(messy_profile: Profile, column: str, kind: str) -> None:
+    assert kind in _kinds(messy_profile, column)
+
+
+def test_every_alert_has_kind_column_and_message(messy_profile: Profile) -> None:
+    for alert in messy_profile.alerts:
+        assert alert.kind and alert.message.endswith(".")
+        assert ":" in alert.message  # "what it means: what to do"
+
+
+def test_column_statistics_on_literal_frame(messy_profile: Profile) -> None:
+    amount = messy_profile.column("amount")
+    assert amount.semantic_type == "numeric"
+    assert amount.count == 200 and amount.nulls == 0 and amount.distinct == 10
+    assert amount.numeric is not None
+    assert amount.numeric.minimum == 0 and amount.numeric.maximum == 9
+    assert amount.numeric.mean == pytest.approx(4.5)
+    assert amount.numeric.zeros == 20
+    assert sum(amount.numeric.histogram.counts) == 200  # type: ignore[union-attr]
+    assert messy_profile.column("id").monotonic == "increasing"
+    assert messy_profile.column("answer").top_values[0].count == 50
+    assert messy_profile.column("born").minimum_label == "1850-01-01"
+    assert messy_profile.dataset.duplicate_rows == 0
+
+
+def test_profile_round_trips_through_json(messy_profile: Profile) -> None:
+    text = json.dumps(messy_profile.to_json_dict(), allow_nan=False)
+    loaded = Profile.model_validate_json(text)
+    assert loaded == messy_profile
+    raw = json.loads(text)
+    assert {"columns", "alerts"} <= raw.keys()
+    assert all({"kind", "column", "message"} <= a.keys() for a in raw["alerts"])
+
+
+def test_profile_is_deterministic() -> None:
+    frame = _messy()
+    assert profile(frame, target="label") == profile(frame, target="label")
+
+
+def test_streaming_batches_match_in_memory() -> None:
+    frame = _messy(5_000).with_columns(pl.col("amount") * pl.col("id"))
+    whole = profile(frame)
+    streamed = profile(frame.lazy(), options=ProfileOptions(batch_rows=700))
+    assert streamed.dataset.batches > 1 and streamed.dataset.streamed
+    for a, b in zip(whole.columns, streamed.columns, strict=True):
+        assert (a.name, a.count, a.nulls) == (b.name, b.count, b.nulls)
+        if a.numeric is not None and b.numeric is not None:
+            assert a.numeric.minimum == b.numeric.minimum
+            assert a.numeric.maximum == b.numeric.maximum
+            assert b.numeric.mean == pytest.approx(a.numeric.mean, rel=1e-6)
+            assert b.numeric.std == pytest.approx(a.numeric.std, rel=1e-6)
+            assert b.numeric.histogram.counts == a.numeric.histogram.counts  # type: ignore[union-attr]
+    assert streamed.dataset.duplicate_rows == whole.dataset.duplicate_rows
+    assert {a.kind for a in streamed.alerts} == {a.kind for a in whole.alerts}
+
+
+def test_duplicate_rows_and_co_missing_groups() -> None:
+    frame = pl.DataFrame({
+        "a": [1, 1, 2, 3, None, None],
+        "b": ["x", "x", "y", "z", None, None],
+        "c": [1.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+    })
+    p = profile(frame)
+    assert p.dataset.duplicate_rows == 1
+    assert any(a.kind == "structural_missing" and set(a.columns) == {"a", "b"} for a in p.alerts)
+    assert p.missingness.patterns[0].columns == ["a", "b"]
+
+
+def test_drift_detects_shift_and_not_sameness() -> None:
+    base = pl.DataFrame({"x": [float(i % 100) for i in range(2_000)],
+                         "c": ["a" if i % 2 else "b" for i in range(2_000)]})
+    shifted = base.with_columns(pl.col("x") + 40, pl.lit("a").alias("c"))
+    same = profile(base, reference=base)
+    assert same.drift is not None and same.drift.verdict == "no drift"
+    moved = profile(shifted, reference=profile(base))
+    assert moved.drift is not None and set(moved.drift.drifted) == {"x", "c"}
+    assert moved.drift.verdict == "drift"
+    assert any(a.kind == "drift" for a in moved.alerts)
+
+
+def test_missing_target_names_the_column() -> None:
+    with pytest.raises(TargetNotFoundError, match=r"`Label` is not in the data; did you mean"):
+        profile(_messy(), target="Label")
+
+
+def test_reference_without_shared_columns_is_an_error() -> None:
+    with pytest.raises(ProfileError, match="shares no column"):
+        profile(pl.DataFrame({"a": [1, 2]}), reference=pl.DataFrame({"b": [1, 2]}))
+
+
+def test_empty_and_all_null_frames() -> None:
+    empty = pl.DataFrame({"a": pl.Series([], dtype=pl.Int64), "b": pl.Series([], dtype=pl.String)})
+    p = profile(empty)
+    assert p.dataset.rows == 0
+    nulls = profile(pl.DataFrame({"a": [None, None]}, schema={"a": pl.Float64}))
+    assert nulls.alerts[0].kind == "constant"

@@ -118,6 +118,7 @@ def _dedupe(names: list[str]) -> list[str]:
     seen: set[str] = set()
     result = []
     for position, name in enumerate(names, start=1):
+        name = name.strip()
         candidate, suffix = name or f"column_{position}", 2
         while candidate in seen:
             candidate, suffix = f"{name}_{suffix}", suffix + 1
@@ -157,7 +158,7 @@ def _read_header(first: bytes, delimiter: str, options: IngestOptions) -> _Heade
         raise SourceError(msg)
     start = len(text[:position].encode("utf-8"))
     end = len(text[: record.end].encode("utf-8"))
-    fields = [name.strip() for name in record.fields]
+    fields = list(record.fields)  # as written; normalisation trims
     return _Header(fields, start, end, line, record.lines_used, blank)
 
 

@@ -206,9 +206,7 @@ def _settle(
     text = text_bytes.decode("utf-8", errors=_ESCAPE)
     record = parse_one_record(text, 0, chr(dialect.delimiter), chr(dialect.quote), line)
     used = len(text[: record.end].encode("utf-8", errors=_ESCAPE))
-    suspect_span = record.lines_used > 1 and (
-        len(record.fields) != dialect.expected or record.junk_after_quote
-    )
+    suspect_span = record.lines_used > 1 and record.junk_after_quote
     if record.unterminated or suspect_span:
         first_line = text.split("\n", 1)[0].rstrip("\r")
         result.bad.append(

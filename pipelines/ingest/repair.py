@@ -57,22 +57,25 @@ class Evidence:
 
     non_null: dict[str, int] = field(default_factory=dict)
     failures: dict[str, dict[str, int]] = field(default_factory=dict)
-    fractional: dict[str, int] = field(default_factory=dict)
+    fractional: dict[str, dict[str, int]] = field(default_factory=dict)
     leading_zero: dict[str, int] = field(default_factory=dict)
 
     def merge(self, other: Evidence) -> Evidence:
         """Add `other`'s counts to this evidence (in place) and return it."""
         for target, source in (
             (self.non_null, other.non_null),
-            (self.fractional, other.fractional),
             (self.leading_zero, other.leading_zero),
         ):
             for key, value in source.items():
                 target[key] = target.get(key, 0) + value
-        for name, per in other.failures.items():
-            mine = self.failures.setdefault(name, {})
-            for candidate, value in per.items():
-                mine[candidate] = mine.get(candidate, 0) + value
+        for mine_all, theirs_all in (
+            (self.failures, other.failures),
+            (self.fractional, other.fractional),
+        ):
+            for name, per in theirs_all.items():
+                mine = mine_all.setdefault(name, {})
+                for candidate, value in per.items():
+                    mine[candidate] = mine.get(candidate, 0) + value
         return self
 
 
@@ -190,8 +193,10 @@ def measure(cleaned: pl.DataFrame, proposals: Mapping[str, list[str]]) -> Eviden
             exprs.append(failed.sum().alias(f"{column}\x00{candidate}"))
         if any(CANDIDATE_KIND[c] in {"integer", "float", "number"} for c in candidates):
             exprs.append(clean.str.contains(r"^[-+]?0\d").sum().alias(f"{column}\x00zero"))
-        if any(CANDIDATE_KIND[c] == "number" for c in candidates):
-            exprs.append(clean.str.contains(r"[.,]\d*[1-9]|%").sum().alias(f"{column}\x00frac"))
+        for candidate in (c for c in candidates if CANDIDATE_KIND[c] == "number"):
+            decimal = r"\." if candidate == "number_us" else ","
+            fraction = clean.str.contains(decimal + r"\d*[1-9]|%")
+            exprs.append(fraction.sum().alias(f"{column}\x00frac:{candidate}"))
     evidence = Evidence()
     if not exprs:
         return evidence
@@ -202,8 +207,8 @@ def measure(cleaned: pl.DataFrame, proposals: Mapping[str, list[str]]) -> Eviden
             evidence.non_null[column] = count
         elif what == "zero":
             evidence.leading_zero[column] = count
-        elif what == "frac":
-            evidence.fractional[column] = count
+        elif what.startswith("frac:"):
+            evidence.fractional.setdefault(column, {})[what[5:]] = count
         else:
             evidence.failures.setdefault(column, {})[what] = count
     return evidence
@@ -243,7 +248,7 @@ def decide(
         best = min(fitting, key=lambda c: (failures.get(c, 0), CANDIDATES.index(c)))
         kind = CANDIDATE_KIND[best]
         integral = kind == "integer" or (
-            kind == "number" and evidence.fractional.get(column, 0) == 0
+            kind == "number" and evidence.fractional.get(column, {}).get(best, 0) == 0
         )
         dtype_kind = "integer" if integral and kind in {"integer", "number"} else kind
         if dtype_kind == "number":

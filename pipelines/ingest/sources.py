@@ -9,7 +9,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from pipelines.errors import SourceError, UnsupportedSourceError
 from pipelines.ingest.models import IngestOptions
@@ -141,7 +141,7 @@ def _file_opener(path: Path) -> Opener:
 
 def _gzip_opener(path: Path) -> Opener:
     def open_gzip() -> IO[bytes]:
-        return gzip.GzipFile(path, "rb")
+        return cast("IO[bytes]", gzip.GzipFile(path, "rb"))
 
     return open_gzip
 

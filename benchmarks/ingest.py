@@ -35,6 +35,7 @@ import json, resource, sys, time
 mode, source, out = sys.argv[1:4]
 started = time.perf_counter()
 rows = None
+quarantined = None
 if mode == "polars":
     import polars as pl
     frame = pl.read_csv(source, truncate_ragged_lines=True, infer_schema=False)
@@ -47,14 +48,18 @@ elif mode == "ingest":
     from pipelines.ingest import ingest
     result = ingest(source)
     rows = result.report.rows_read
+    quarantined = result.report.rows_quarantined
 elif mode == "stream":
     from pipelines.ingest import IngestOptions, ingest_to_parquet
     result = ingest_to_parquet(source, out, IngestOptions())
     report = getattr(result, "report", result)
     rows = getattr(report, "rows_read", None)
+    quarantined = getattr(report, "rows_quarantined", None)
 seconds = time.perf_counter() - started
 peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "rows": rows, "peak_mib": peak_kib / 1024}))
+print(json.dumps(
+    {"seconds": seconds, "rows": rows, "quarantined": quarantined, "peak_mib": peak_kib / 1024}
+))
 """
 
 
@@ -131,6 +136,7 @@ def generate(path: Path, rows: int, seed: int = 0) -> None:
             ragged += 2
     partial.rename(path)
     print(f"generated {path} ({rows:,} rows + {ragged} ragged lines)", file=sys.stderr)
+    print("ingest should quarantine exactly the ragged lines", file=sys.stderr)
 
 
 def measure(mode: str, source: Path) -> dict[str, object]:
@@ -200,7 +206,10 @@ def main(argv: list[str] | None = None) -> int:
 
     size_mib = source.stat().st_size / 2**20
     print(f"\nsource: {source.relative_to(REPO_ROOT)}  {size_mib:,.0f} MiB  {rows:,} rows\n")
-    header = f"{'mode':<14}{'wall s':>9}{'rows/s':>14}{'peak RSS MiB':>14}{'rows':>12}"
+    header = (
+        f"{'mode':<14}{'wall s':>9}{'rows/s':>14}{'peak RSS MiB':>14}{'rows':>12}"
+        f"{'quarantined':>13}"
+    )
     print(header)
     print("-" * len(header))
     for mode in modes:
@@ -214,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{mode:<14}{seconds:>9.2f}{rate:>14}{float(result['peak_mib']):>14,.0f}"  # type: ignore[arg-type]
             f"{counted if counted is not None else '?':>12}"
+            f"{'-' if result.get('quarantined') is None else result['quarantined']:>13}"
         )
     return 0
 

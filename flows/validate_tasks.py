@@ -175,7 +175,7 @@ def validate_task(
         schema_ref,
         run_dir / "validate",
         load_policy(policy_path),
-        source=schema_ref,
+        source="ingested data",
         run_gx=run_gx,
     )
     _publish_artifacts(outputs.report)

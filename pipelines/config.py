@@ -62,17 +62,23 @@ class PipelineConfig(_Frozen):
     def resolve_paths(self, base: Path) -> PipelineConfig:
         """Return a copy with relative paths taken relative to `base` (the config's folder)."""
         source = self.source
-        if "://" not in source and not Path(source).is_absolute():
-            source = str(base / source)
-        output_dir = self.output_dir if self.output_dir.is_absolute() else base / self.output_dir
+        if (
+            "://" not in source
+            and not source.startswith("sqlite:")
+            and not Path(source).is_absolute()
+        ):
+            source = str((base / source).resolve())
+        output_dir = (base / self.output_dir).resolve()
         updates: dict[str, object] = {"source": source, "output_dir": output_dir}
         section = self.validate_
         if section.policy is not None and not section.policy.is_absolute():
-            updates["validate_"] = section.model_copy(update={"policy": base / section.policy})
+            policy = (base / section.policy).resolve()
+            updates["validate_"] = section.model_copy(update={"policy": policy})
         if self.profile.reference and "://" not in self.profile.reference:
             ref = Path(self.profile.reference)
             if not ref.is_absolute():
-                updates["profile"] = self.profile.model_copy(update={"reference": str(base / ref)})
+                reference = str((base / ref).resolve())
+                updates["profile"] = self.profile.model_copy(update={"reference": reference})
         return self.model_copy(update=updates)
 
 

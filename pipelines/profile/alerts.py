@@ -260,16 +260,15 @@ def _target_alerts(target: TargetProfile, opts: ProfileOptions) -> list[Alert]:
         if strongest < opts.leakage:
             continue
         via = (
-            "its missingness alone"
+            f"through its missingness alone ({strongest:.2f})"
             if (assoc.missingness_value or 0.0) > assoc.value
-            else f"it ({assoc.method})"
+            else f"({assoc.method} {strongest:.2f})"
         )
         out.append(Alert(
             kind="target_leakage", column=assoc.column, columns=[assoc.column, target.column],
             severity="high", value=strongest,
             message=f"`{assoc.column}` predicts the target `{target.column}` almost perfectly "
-            f"through {via} ({strongest:.2f}): check it is known at prediction time; if not, "
-            "drop it (leakage).",
+            f"{via}: check it is known at prediction time; if not, drop it (leakage).",
         ))
     if target.imbalance_ratio is not None and target.imbalance_ratio < opts.imbalance:
         out.append(Alert(

@@ -87,7 +87,7 @@ def _has_spaces(summary: ColumnSummary) -> bool:
 def mad_from_sketch(sketch: QuantileSketch, median: float) -> float:
     """Median absolute deviation read from the quantile sketch (rank error as the sketch's)."""
     lo, hi = 0.0, float(max(sketch.values) - min(sketch.values)) if sketch.values else 0.0
-    for _ in range(60):
+    for _ in range(40):
         mid = (lo + hi) / 2
         inside = sketch.cdf(np.array([median + mid]))[0] - sketch.cdf(np.array([median - mid]))[0]
         if inside < 0.5:
@@ -138,6 +138,7 @@ def build_column_plan(summary: ColumnSummary, opts: ProfileOptions) -> ColumnPla
         bins=bins,
         iqr_fences=(q1 - 1.5 * iqr, q3 + 1.5 * iqr) if summary.kind == "numeric" else None,
         median=median if summary.kind == "numeric" and mad > 0 else None,
+        mad=mad,
         mad_limit=3.5 * mad / 0.6745 if summary.kind == "numeric" and mad > 0 else None,
         date_bounds=date_bounds,
     )
@@ -171,11 +172,11 @@ def _numeric_stats(
 ) -> NumericStats:
     m, sketch = summary.moments, summary.quantiles
     quantiles = {k: finite(sketch.quantile(q)) for k, q in _QUANTILES.items()}
-    q1, q3, median = sketch.quantile(0.25), sketch.quantile(0.75), sketch.quantile(0.5)
+    q1, q3 = sketch.quantile(0.25), sketch.quantile(0.75)
     counts = detail.histograms.get(summary.name, [])
     edges = [finite(plan.low + i * plan.width) or 0.0 for i in range(plan.bins + 1)]
     labels = [_iso(e, summary.dtype) or "" for e in edges] if summary.kind == "datetime" else []
-    mad = mad_from_sketch(sketch, median) if median is not None else None
+    mad = plan.mad
     return NumericStats(
         minimum=finite(m.minimum, 15),
         maximum=finite(m.maximum, 15),

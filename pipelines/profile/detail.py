@@ -33,6 +33,7 @@ class ColumnPlan:
     bins: int
     iqr_fences: tuple[float, float] | None = None
     median: float | None = None
+    mad: float | None = None
     mad_limit: float | None = None
     date_bounds: tuple[float, float] | None = None
 

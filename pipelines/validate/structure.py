@@ -76,6 +76,7 @@ def coerce_and_check_structure(
         and cannot be coerced.
     """
     problems: list[str] = []
+    missing: list[str] = []
     failures: list[pl.DataFrame] = []
     replaced: list[pl.Series] = []
     for name, column in schema.columns.items():
@@ -83,7 +84,7 @@ def coerce_and_check_structure(
             continue
         if name not in frame.columns:
             if column.required:
-                problems.append(f"column `{name}` is missing")
+                missing.append(f"`{name}`")
             continue
         wanted = target_dtype(column)
         actual = frame.schema[name]
@@ -101,6 +102,8 @@ def coerce_and_check_structure(
     if schema.strict is True:
         extra = [name for name in frame.columns if name not in schema.columns]
         problems.extend(f"column `{name}` is not in the schema" for name in extra)
+    if missing:
+        problems.insert(0, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
     if problems:
         msg = (
             f"{source} does not match schema `{schema.name}`: {'; '.join(problems)} "

@@ -2,7 +2,8 @@
 
 Hypothesis writes CSV files from random rows (quoted fields with commas, newlines and `""`
 escapes, null tokens, multibyte text), plants defects on known lines (too many / too few
-fields, a NUL byte, an invalid UTF-8 byte) and scatters blank lines. Because the file is
+fields, a NUL byte, an invalid UTF-8 byte, a quote that never closes on the last record) and
+scatters blank lines. Because the file is
 built line by line, the test knows the first physical line of every record and which of them
 are defective, and checks ingest's accounting against that.
 """
@@ -24,6 +25,7 @@ EXPECTED_REASON = {
     "too_few": "too_few_fields",
     "nul": "nul_byte",
     "bad_bytes": "undecodable_bytes",
+    "unterminated": "unterminated_quote",
 }
 KINDS = ["ok"] * 6 + ["blank", "blank", "too_many", "too_few", "nul", "bad_bytes"]
 MAX_PER_FILE = {"nul": 2, "bad_bytes": 2}
@@ -83,6 +85,15 @@ def messy_files(draw: st.DrawFn) -> MessyFile:
         records.append((line_number, kind))
         line_number += 1 + text.count("\n")
 
+    if draw(st.booleans()):
+        # a quote that opens on the last record and never closes (no quote can follow it)
+        # (plain fields only: a closed multi-line quote before it would blur which line it is)
+        unquoted = st.one_of(plain_fields, st.sampled_from(NULL_TOKENS))
+        row = [draw(unquoted) for _ in range(columns - 1)]
+        text = ",".join([*row, '"' + draw(word_fields)])
+        lines.append(text)
+        records.append((line_number, "unterminated"))
+        items.append("unterminated")
     body = eol.join(lines)
     final_eol = items[-1] == "blank" or draw(st.booleans())
     if final_eol:
@@ -123,6 +134,9 @@ def test_every_record_accounted_for_once(messy: MessyFile) -> None:
         assert kinds[line] != "ok", f"line {line} had no defect but was quarantined ({reason})"
         assert reason == EXPECTED_REASON[kinds[line]], (line, kinds[line], reason)
     decoded_as_utf8 = (report.encoding or "").lower().replace("-", "").startswith("utf8")
+    must_quarantine = {"too_many", "too_few", "nul", "unterminated"}
+    if decoded_as_utf8:
+        must_quarantine.add("bad_bytes")
     for line, kind in messy.records:
-        if kind in {"too_many", "too_few", "nul"} or (kind == "bad_bytes" and decoded_as_utf8):
+        if kind in must_quarantine:
             assert line in reasons, f"line {line} ({kind}) was not quarantined"

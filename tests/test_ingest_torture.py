@@ -295,6 +295,16 @@ def _unterminated() -> None:
     assert result.data["score"].dtype == pl.Int64
 
 
+@case("unterminated_quote_at_eof.csv")
+def _unterminated_at_eof() -> None:
+    result = run_ingest(MESSY / "unterminated_quote_at_eof.csv")
+    assert result.report.rows_read == 3
+    assert result.report.rows_ok == 2
+    assert quarantined(result) == [(4, "unterminated_quote")]
+    assert '3,cid,"30' in raw_of(result, 4)
+    assert values(result, "id") == [1, 2]
+
+
 @case("quoted_fields.csv")
 def _quoted() -> None:
     result = run_ingest(MESSY / "quoted_fields.csv", add_line_numbers=True)

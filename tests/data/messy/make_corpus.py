@@ -125,6 +125,11 @@ def corpus() -> dict[str, bytes]:
         )
     )
 
+    # Line 4, the last line, opens a quote and the file ends without a newline.
+    files["unterminated_quote_at_eof.csv"] = _utf8(
+        _lines("id,name,score", "1,ann,10", "2,bob,20", '3,cid,"30', final_eol=False)
+    )
+
     # Records start on lines 2, 3, 6, 7, 9 (quoted newlines inside records 2 and 4).
     files["quoted_fields.csv"] = _utf8(
         _lines(

@@ -31,20 +31,14 @@ BOOLEAN_TOKENS: dict[str, bool] = {
     "t": True,
     "f": False,
 }
-_CURRENCY = r"[$€£¥]"
-_US_NUMBER = r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][-+]?\d+)?$"
-_EU_NUMBER = r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)?(,\d+)?$"
+CURRENCY_SYMBOLS: tuple[str, ...] = ("$", "€", "£", "¥")
+_CURRENCY_AND_SPACES = [*CURRENCY_SYMBOLS, " ", "\u00a0"]
+_US_NUMBER = r"^[-+]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)?(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
+_EU_NUMBER = r"^[-+]?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)?(,[0-9]+)?$"
 
 DATE_FORMATS: dict[str, tuple[str, ...]] = {
-    "date_iso": (
-        "%Y-%m-%d",
-        "%Y/%m/%d",
-        "%d-%b-%Y",
-        "%d %b %Y",
-        "%d %B %Y",
-        "%B %d, %Y",
-        "%b %d, %Y",
-    ),
+    "date_iso": ("%Y-%m-%d", "%Y/%m/%d"),
+    "date_named": ("%d-%b-%Y", "%d %b %Y", "%d %B %Y", "%B %d, %Y", "%b %d, %Y"),
     "date_mdy": ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y"),
     "date_dmy": ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"),
 }
@@ -65,6 +59,7 @@ CANDIDATES: tuple[str, ...] = (
     "number_us",
     "number_eu",
     "date_iso",
+    "date_named",
     "date_mdy",
     "date_dmy",
     "month_year",
@@ -79,6 +74,7 @@ CANDIDATE_KIND: dict[str, str] = {
     "number_us": "number",
     "number_eu": "number",
     "date_iso": "date",
+    "date_named": "date",
     "date_mdy": "date",
     "date_dmy": "date",
     "month_year": "date",
@@ -111,22 +107,25 @@ def _boolean(text: pl.Expr) -> pl.Expr:
 
 
 def _number(text: pl.Expr, *, european: bool) -> pl.Expr:
-    body = text.str.replace_all(_CURRENCY, "").str.replace_all(r"\s", "")
-    negative = body.str.starts_with("(") & body.str.ends_with(")")
-    body = body.str.strip_prefix("(").str.strip_suffix(")")
-    percent = body.str.ends_with("%")
-    body = body.str.strip_suffix("%")
+    """Numbers with currency, grouping, `%` (scaled to a fraction) and `(123)` negatives.
+
+    Built from cheap literal operations plus one regex: each sub-expression is re-evaluated
+    where it is used (no common-subexpression reuse inside when/then), so keep them cheap.
+    """
+    body = text.str.replace_many(_CURRENCY_AND_SPACES, [""] * len(_CURRENCY_AND_SPACES))
+    core = body.str.strip_chars("()%")
+    parenthesised = body.str.starts_with("(")
+    balanced = parenthesised == body.str.ends_with(")")
     if european:
-        valid = body.str.contains(_EU_NUMBER)
-        digits = body.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+        valid = core.str.contains(_EU_NUMBER)
+        digits = core.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
     else:
-        valid = body.str.contains(_US_NUMBER)
-        digits = body.str.replace_all(",", "", literal=True)
-    number: pl.Expr = pl.when(valid & body.str.contains(r"\d")).then(
-        digits.cast(pl.Float64, strict=False)
-    )
-    signed: pl.Expr = pl.when(negative).then(-number).otherwise(number)
-    return pl.when(percent).then(signed / 100).otherwise(signed)
+        valid = core.str.contains(_US_NUMBER)
+        digits = core.str.replace_all(",", "", literal=True)
+    number = pl.when(valid & balanced).then(digits.cast(pl.Float64, strict=False))
+    sign = pl.when(parenthesised).then(pl.lit(-1.0)).otherwise(pl.lit(1.0))
+    scale = pl.when(body.str.ends_with("%")).then(pl.lit(0.01)).otherwise(pl.lit(1.0))
+    return number * sign * scale
 
 
 def _dates(text: pl.Expr, formats: tuple[str, ...]) -> pl.Expr:
@@ -157,6 +156,7 @@ _BUILDERS: dict[str, Callable[[pl.Expr], pl.Expr]] = {
     "number_us": lambda text: _number(text, european=False),
     "number_eu": lambda text: _number(text, european=True),
     "date_iso": lambda text: _dates(text, DATE_FORMATS["date_iso"]),
+    "date_named": lambda text: _dates(text, DATE_FORMATS["date_iso"] + DATE_FORMATS["date_named"]),
     "date_mdy": lambda text: _dates(text, DATE_FORMATS["date_iso"] + DATE_FORMATS["date_mdy"]),
     "date_dmy": lambda text: _dates(text, DATE_FORMATS["date_iso"] + DATE_FORMATS["date_dmy"]),
     "month_year": _month_year,

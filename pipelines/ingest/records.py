@@ -150,6 +150,8 @@ def _scan_vectorised(
     multi_line = np.searchsorted(newlines, content_ends) > np.searchsorted(newlines, starts)
     flags[multi_line & (flags != _BLANK)] = _CHECK  # NUL/bad bytes judged after the careful parse
     flags[(flags == _GOOD) & (fields != dialect.expected)] = _CHECK
+    if dialect.final and quotes.size % 2 == 1:  # the last record ends inside an open quote
+        flags[n - 1] = _CHECK if flags[n - 1] != _BLANK else flags[n - 1]
 
     stop_at, restart = n, None
     for index in np.flatnonzero(flags == _CHECK):

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pipelines.ingest.models import CELL_ISSUES_SCHEMA, IngestOptions
-from pipelines.ingest.parsers import CANDIDATE_KIND, CANDIDATES, candidate_expr, case_variants
+from pipelines.ingest.parsers import (
+    CANDIDATE_KIND,
+    CANDIDATES,
+    CURRENCY_SYMBOLS,
+    candidate_expr,
+    case_variants,
+)
 
 __all__ = ["ColumnPlan", "Evidence", "apply_plans", "decide", "measure", "propose"]
 
@@ -235,7 +241,9 @@ def decide(
                 c for c in fitting if CANDIDATE_KIND[c] not in {"integer", "float", "number"}
             ]
             notes.append("kept as text: values with leading zeros look like codes, not numbers")
-        both_orders = {"date_mdy", "date_dmy"} <= set(fitting) and "date_iso" not in fitting
+        both_orders = {"date_mdy", "date_dmy"} <= set(fitting) and not (
+            {"date_iso", "date_named"} & set(fitting)
+        )
         if both_orders and failures["date_mdy"] == failures["date_dmy"]:
             fitting = [c for c in fitting if c not in {"date_mdy", "date_dmy"}]
             notes.append(
@@ -284,20 +292,27 @@ def apply_plans(
             (trimmed.is_in(variants) & (trimmed != "")).sum().alias(f"{column}\x00null_token"),
         ]
     cleaned = clean_frame(frame, plans, options)
-    converted: list[pl.Expr] = []
+    typed_exprs: list[pl.Expr] = []
     failing: list[tuple[str, pl.Expr, str]] = []
+    finals: list[pl.Expr] = []
     for column, plan in plans.items():
         if plan.candidate is None:
             continue
-        clean = pl.col(column)
-        value = candidate_expr(plan.candidate, clean)
+        temporary = f"{column}\x00typed"
+        typed_exprs.append(candidate_expr(plan.candidate, pl.col(column)).alias(temporary))
+        value = pl.col(temporary)
         kind = CANDIDATE_KIND[plan.candidate]
-        typed_counts += _repair_count_exprs(column, clean, value, plan)
-        if plan.integral and kind == "number":
-            value = value.round(0).cast(pl.Int64, strict=False)
-        converted.append(value.alias(column))
+        typed_counts += _repair_count_exprs(column, pl.col(column), value, plan)
+        final = (
+            value.round(0).cast(pl.Int64, strict=False)
+            if (plan.integral and kind == "number")
+            else value
+        )
+        finals.append(final.alias(column))
         if plan.expected_failures:
-            failing.append((column, clean.is_not_null() & value.is_null(), _FAIL_REASON[kind]))
+            mask = pl.col(column).is_not_null() & value.is_null()
+            failing.append((column, mask, _FAIL_REASON[kind]))
+    cleaned = cleaned.with_columns(typed_exprs)
     counts: dict[str, dict[str, int]] = {}
     found = frame.select(raw_counts).row(0, named=True) if raw_counts else {}
     if typed_counts:
@@ -309,7 +324,8 @@ def apply_plans(
     issues = _cell_issues(frame, cleaned, failing)
     for row in issues.group_by("column").len().iter_rows():
         counts.setdefault(row[0], {})["value_nulled"] = int(row[1])
-    return cleaned.with_columns(converted), issues, counts
+    temporaries = [c for c in cleaned.columns if c.endswith("\x00typed")]
+    return cleaned.with_columns(finals).drop(temporaries), issues, counts
 
 
 def _repair_count_exprs(
@@ -322,10 +338,12 @@ def _repair_count_exprs(
     if candidate in {"number_us", "number_eu"}:
         thousands = r"\d,\d{3}" if candidate == "number_us" else r"\d\.\d{3}"
         exprs = [
-            (ok & clean.str.contains(r"[$€£¥]")).sum().alias(prefix + "currency_symbol"),
+            (ok & clean.str.contains_any(list(CURRENCY_SYMBOLS)))
+            .sum()
+            .alias(prefix + "currency_symbol"),
             (ok & clean.str.contains(thousands)).sum().alias(prefix + "thousands_separator"),
             (ok & clean.str.contains("%", literal=True)).sum().alias(prefix + "percent"),
-            (ok & clean.str.contains(r"^\s*\(")).sum().alias(prefix + "parentheses_negative"),
+            (ok & clean.str.starts_with("(")).sum().alias(prefix + "parentheses_negative"),
         ]
         if candidate == "number_eu":
             exprs.append((ok & clean.str.contains(r",\d")).sum().alias(prefix + "decimal_comma"))

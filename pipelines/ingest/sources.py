@@ -110,9 +110,7 @@ def _resolve_path(path: Path, options: IngestOptions) -> list[Source]:
         return [Source(kind, str(path), str(path), _file_opener(path))]
     if suffix == ".gz" or (magic == "gzip" and suffix not in _FORMATS):
         inner = suffixes[-2] if len(suffixes) > 1 else ".csv"
-        return [
-            Source("text", str(path), str(path), _gzip_opener(path), _TEXT.get(inner))
-        ]
+        return [Source("text", str(path), str(path), _gzip_opener(path), _TEXT.get(inner))]
     if suffix == ".zip":
         return _zip_members(path)
     if suffix in _FORMATS:

@@ -18,7 +18,8 @@ from pipelines.profile.errors import ProfileError
 
 __all__ = ["load_data", "register"]
 
-_STREAM_BYTES = 512 * 1024 * 1024
+_STREAM_PARQUET_BYTES = 256 * 1024 * 1024
+_STREAM_TEXT_BYTES = 128 * 1024 * 1024  # in-memory ingest peaks near 8x the text size
 
 
 def load_data(
@@ -26,13 +27,16 @@ def load_data(
 ) -> tuple[pl.DataFrame | pl.LazyFrame, object]:
     """Read DATA for profiling; returns the frame (lazy when streaming) and the ingest report.
 
-    `stream=None` streams files larger than 512 MB. Ingest is imported lazily.
+    `stream=None` streams Parquet over 256 MB and other files over 128 MB. Ingest is imported
+    lazily, so this module loads even where ingest is unavailable.
     """
     path = Path(data)
     is_file = path.is_file()
-    big = is_file and path.stat().st_size > _STREAM_BYTES
+    parquet = path.suffix.lower() == ".parquet"
+    limit = _STREAM_PARQUET_BYTES if parquet else _STREAM_TEXT_BYTES
+    big = is_file and path.stat().st_size > limit
     streaming = big if stream is None else stream
-    if path.suffix.lower() == ".parquet":
+    if parquet:
         if not is_file:
             msg = f"data file `{data}` not found: pass a Parquet file or a source ingest reads"
             raise ProfileError(msg)
@@ -68,7 +72,10 @@ def profile_command(
     title: Annotated[str | None, typer.Option("--title", help="Report title.")] = None,
     stream: Annotated[
         bool | None,
-        typer.Option("--stream/--no-stream", help="Read in batches (default: if > 512 MB)."),
+        typer.Option(
+            "--stream/--no-stream",
+            help="Read in batches (default: Parquet > 256 MB, other files > 128 MB).",
+        ),
     ] = None,
     sample_rows: Annotated[
         int, typer.Option("--sample-rows", help="Rows sampled for pairwise statistics.")

@@ -3,7 +3,9 @@
 Pass one summarises every batch in one `select` (moments, sketches, top values, patterns);
 pass two counts what needs pass-one results (histograms, outliers, duplicate-column checks)
 and draws a seeded Bernoulli sample. An in-memory frame is one batch; a LazyFrame is streamed
-in batches of `batch_rows`, so memory stays bounded by the batch size plus the summaries.
+in slices of `batch_rows` (cheap for Parquet/IPC scans, whose slices read only the row groups
+needed), so memory stays bounded by one batch plus the summaries and 8 bytes per distinct row
+(exact duplicate-row count).
 """
 
 from __future__ import annotations
@@ -46,12 +48,14 @@ def _batches(frame: Frame, opts: ProfileOptions) -> Iterator[pl.DataFrame]:
         for offset in range(0, frame.height, opts.batch_rows):
             yield frame.slice(offset, opts.batch_rows)
         return
-    seen = False
-    for batch in frame.collect_batches(chunk_size=opts.batch_rows):
-        seen = True
-        yield batch
-    if not seen:
+    # Slices, not `collect_batches`: that one reads ahead and buffered a whole 3.4M-row file.
+    # Parquet/IPC scans push the slice down to row groups, so memory stays at one batch.
+    rows = frame.select(pl.len()).collect().item()
+    if rows == 0:
         yield pl.DataFrame(schema=frame.collect_schema())
+        return
+    for offset in range(0, rows, opts.batch_rows):
+        yield frame.slice(offset, opts.batch_rows).collect()
 
 
 def _pass_one(frame: Frame, opts: ProfileOptions) -> BatchSummary:

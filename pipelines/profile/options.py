@@ -18,7 +18,7 @@ class ProfileOptions(BaseModel):
     title: str = Field(default="EDA profile", description="Report title.")
     seed: int = Field(default=0, description="Seed for every sample, so reports diff cleanly.")
     batch_rows: int = Field(
-        default=1_000_000, gt=0, description="Rows per batch when streaming a lazy source."
+        default=500_000, gt=0, description="Rows per batch when streaming a lazy source."
     )
     sample_rows: int = Field(
         default=100_000,

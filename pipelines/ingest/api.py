@@ -32,6 +32,7 @@ from pipelines.ingest.repair import (
     clean_frame,
     decide,
     measure,
+    parse_candidates,
     propose,
 )
 from pipelines.ingest.sources import Source, resolve_sources
@@ -61,9 +62,11 @@ def ingest(source: str | os.PathLike[str], options: IngestOptions | None = None)
     if options.repair_values and string_columns:
         cleaned = clean_frame(frame, string_columns, options)
         proposals = propose(cleaned, string_columns, options)
-        plans = decide(proposals, measure(cleaned, proposals), options)
+        parsed = parse_candidates(cleaned, proposals)
         del cleaned
-        frame, issues, counts = apply_plans(frame, plans, options)
+        plans = decide(proposals, measure(parsed, proposals), options)
+        frame, issues, counts = apply_plans(frame, plans, options, parsed)
+        del parsed
     quarantine = pl.concat([r.quarantine for r in raws]).cast(QUARANTINE_SCHEMA)
     data = _finish(frame, options, multi=len(sources) > 1)
     report = build_report(

@@ -139,7 +139,7 @@ class _Header:
 
 def _read_header(first: bytes, delimiter: str, options: IngestOptions) -> _Header:
     """Parse the first non-blank record of the (UTF-8) head of the file."""
-    text = first.decode("utf-8", errors="replace")
+    text = _head_text(first)
     position, line, blank = 0, 1, 0
     while position < len(text):
         newline = text.find("\n", position)
@@ -160,6 +160,16 @@ def _read_header(first: bytes, delimiter: str, options: IngestOptions) -> _Heade
     end = len(text[: record.end].encode("utf-8"))
     fields = list(record.fields)  # as written; normalisation trims
     return _Header(fields, start, end, line, record.lines_used, blank)
+
+
+def _head_text(first: bytes, limit: int = 1 << 20) -> str:
+    """Decode just enough of the head to hold the header (a quoted header may span lines)."""
+    while limit < len(first):
+        cut = first.rfind(b"\n", 0, limit) + 1
+        if cut and first[:cut].count(b'"') % 2 == 0 and first[:cut].strip():
+            return first[:cut].decode("utf-8", errors="replace")
+        limit *= 4
+    return first.decode("utf-8", errors="replace")
 
 
 class _Transcoder:

@@ -32,7 +32,7 @@ BOOLEAN_TOKENS: dict[str, bool] = {
     "f": False,
 }
 CURRENCY_SYMBOLS: tuple[str, ...] = ("$", "€", "£", "¥")
-_CURRENCY_AND_SPACES = [*CURRENCY_SYMBOLS, " ", "\u00a0"]
+_NUMBER_DECORATION = [*CURRENCY_SYMBOLS, " ", "\u00a0", "(", ")", "%"]
 _US_NUMBER = r"^[-+]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)?(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
 _EU_NUMBER = r"^[-+]?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)?(,[0-9]+)?$"
 
@@ -112,10 +112,9 @@ def _number(text: pl.Expr, *, european: bool) -> pl.Expr:
     Built from cheap literal operations plus one regex: each sub-expression is re-evaluated
     where it is used (no common-subexpression reuse inside when/then), so keep them cheap.
     """
-    body = text.str.replace_many(_CURRENCY_AND_SPACES, [""] * len(_CURRENCY_AND_SPACES))
-    core = body.str.strip_chars("()%")
-    parenthesised = body.str.starts_with("(")
-    balanced = parenthesised == body.str.ends_with(")")
+    core = text.str.replace_many(_NUMBER_DECORATION, [""] * len(_NUMBER_DECORATION))
+    parenthesised = text.str.starts_with("(")
+    balanced = parenthesised == text.str.ends_with(")")
     if european:
         valid = core.str.contains(_EU_NUMBER)
         digits = core.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
@@ -124,7 +123,7 @@ def _number(text: pl.Expr, *, european: bool) -> pl.Expr:
         digits = core.str.replace_all(",", "", literal=True)
     number = pl.when(valid & balanced).then(digits.cast(pl.Float64, strict=False))
     sign = pl.when(parenthesised).then(pl.lit(-1.0)).otherwise(pl.lit(1.0))
-    scale = pl.when(body.str.ends_with("%")).then(pl.lit(0.01)).otherwise(pl.lit(1.0))
+    scale = pl.when(text.str.ends_with("%")).then(pl.lit(0.01)).otherwise(pl.lit(1.0))
     return number * sign * scale
 
 

@@ -110,13 +110,17 @@ def _scan_vectorised(
     """Scan `arr[offset:]`; return (offset, line) to restart at after a parity break."""
     view = arr[offset:]
     newlines = np.flatnonzero(view == _NEWLINE)
-    if dialect.quote is not None:
-        quotes = np.flatnonzero(view == dialect.quote)
+    quotes = _positions(view, dialect.quote)
+    if quotes.size:
+        quotes_before = np.searchsorted(quotes, newlines)
+        end_index = np.flatnonzero((quotes_before & 1) == 0)  # newlines that end a record
     else:
-        quotes = np.zeros(0, dtype=np.int64)
-    ends = newlines[(np.searchsorted(quotes, newlines) & 1) == 0] if quotes.size else newlines
+        quotes_before = None
+        end_index = np.arange(newlines.size)
+    ends = newlines[end_index]
     if dialect.final and view.size and (ends.size == 0 or ends[-1] != view.size - 1):
         ends = np.append(ends, view.size)
+        end_index = np.append(end_index, newlines.size)
     if ends.size == 0:
         result.consumed = offset
         return None
@@ -127,13 +131,15 @@ def _scan_vectorised(
     with_cr = np.flatnonzero(content_ends > starts)
     with_cr = with_cr[view[content_ends[with_cr] - 1] == _CR]
     content_ends[with_cr] -= 1
-    lines = line + np.searchsorted(newlines, starts)
+    first_newline = np.concatenate(([0], end_index[:-1] + 1))  # index of record's 1st line
+    lines = line + first_newline
+    multi_line = end_index > first_newline
     processed = int(stops[-1])
-
-    delims = np.flatnonzero(view[:processed] == dialect.delimiter)
-    if quotes.size and delims.size:
-        delims = delims[(np.searchsorted(quotes, delims) & 1) == 0]
-    fields = np.bincount(np.searchsorted(ends, delims), minlength=n)[:n] + 1
+    pairs_before = None
+    if quotes_before is not None:
+        before = np.append(quotes_before, quotes.size)[end_index]
+        pairs_before = before // 2
+    fields = _field_counts(view[:processed], dialect.delimiter, quotes, ends, pairs_before)
 
     flags = np.zeros(n, dtype=np.int8)
     flags[content_ends == starts] = _BLANK
@@ -141,13 +147,12 @@ def _scan_vectorised(
         for index in np.flatnonzero((fields == 1) & (flags == _GOOD)):
             if not bytes(view[starts[index] : content_ends[index]]).strip():
                 flags[index] = _BLANK
-    nuls = np.flatnonzero(view[:processed] == 0)
-    if nuls.size:
+    if bytes(view[:processed]).find(b"\x00") >= 0:
+        nuls = np.flatnonzero(view[:processed] == 0)
         flags[np.unique(np.searchsorted(ends, nuls))] = _NUL
     local_bad = bad_at[(bad_at >= offset) & (bad_at < offset + processed)] - offset
     if local_bad.size:
         flags[np.unique(np.searchsorted(ends, local_bad))] = _UNDECODABLE
-    multi_line = np.searchsorted(newlines, content_ends) > np.searchsorted(newlines, starts)
     flags[multi_line & (flags != _BLANK)] = _CHECK  # NUL/bad bytes judged after the careful parse
     flags[(flags == _GOOD) & (fields != dialect.expected)] = _CHECK
     if dialect.final and quotes.size % 2 == 1:  # the last record ends inside an open quote
@@ -183,6 +188,38 @@ def _scan_vectorised(
     if restart is None:
         result.consumed = offset + processed
     return restart
+
+
+def _positions(view: np.ndarray, byte: int | None) -> np.ndarray:
+    """Sorted offsets of `byte` in `view` (empty when absent; memchr first, it is cheap)."""
+    if byte is None or view.tobytes().find(bytes([byte])) < 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(view == byte)
+
+
+def _field_counts(
+    view: np.ndarray,
+    delimiter: int,
+    quotes: np.ndarray,
+    ends: np.ndarray,
+    pairs_before: np.ndarray | None,
+) -> np.ndarray:
+    """Fields per record: delimiters in it minus those inside quoted intervals, plus one.
+
+    Quotes pair up in order (open, close); delimiters between a pair are data. `pairs_before`
+    is, per record end, how many quote pairs started before it; every search here is over
+    record or quote positions, never over every byte.
+    """
+    delims = np.flatnonzero(view == delimiter)
+    delims_before_end = np.searchsorted(delims, ends)
+    fields = np.diff(delims_before_end, prepend=0) + 1
+    if pairs_before is not None and quotes.size >= 2:
+        at_quotes = np.searchsorted(delims, quotes[: quotes.size - quotes.size % 2])
+        inside = at_quotes[1::2] - at_quotes[0::2]
+        cumulative = np.concatenate(([0], np.cumsum(inside)))
+        inside_before_end = cumulative[np.minimum(pairs_before, inside.size)]
+        fields -= np.diff(inside_before_end, prepend=0)
+    return fields
 
 
 def _settle(

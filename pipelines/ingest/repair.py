@@ -188,25 +188,44 @@ def _allowed_candidates(options: IngestOptions) -> list[str]:
     return list(CANDIDATES)
 
 
-def measure(cleaned: pl.DataFrame, proposals: Mapping[str, list[str]]) -> Evidence:
-    """Count non-null values and each proposed candidate's failures over a whole cleaned chunk."""
+def parsed_name(column: str, candidate: str) -> str:
+    """Name of the temporary column holding `column` parsed as `candidate`."""
+    return f"{column}\x00{candidate}"
+
+
+def parse_candidates(cleaned: pl.DataFrame, proposals: Mapping[str, list[str]]) -> pl.DataFrame:
+    """`cleaned` plus one materialised column per (column, proposed candidate).
+
+    Each candidate is parsed exactly once; `measure` counts on these columns and
+    `apply_plans` can reuse the chosen one instead of parsing again.
+    """
+    return cleaned.with_columns(
+        candidate_expr(candidate, pl.col(column)).alias(parsed_name(column, candidate))
+        for column, candidates in proposals.items()
+        for candidate in candidates
+    )
+
+
+def measure(parsed: pl.DataFrame, proposals: Mapping[str, list[str]]) -> Evidence:
+    """Count non-null values and each candidate's failures in a `parse_candidates` frame."""
     exprs: list[pl.Expr] = []
     for column, candidates in proposals.items():
         clean = pl.col(column)
         exprs.append(clean.is_not_null().sum().alias(f"{column}\x00n"))
         for candidate in candidates:
-            failed = clean.is_not_null() & candidate_expr(candidate, clean).is_null()
-            exprs.append(failed.sum().alias(f"{column}\x00{candidate}"))
+            value = pl.col(parsed_name(column, candidate))
+            exprs.append(
+                (clean.is_not_null() & value.is_null()).sum().alias(f"{column}\x00{candidate}")
+            )
+            if CANDIDATE_KIND[candidate] == "number":
+                fraction = (value.round(0) != value) | clean.str.ends_with("%")
+                exprs.append(fraction.sum().alias(f"{column}\x00frac:{candidate}"))
         if any(CANDIDATE_KIND[c] in {"integer", "float", "number"} for c in candidates):
-            exprs.append(clean.str.contains(r"^[-+]?0\d").sum().alias(f"{column}\x00zero"))
-        for candidate in (c for c in candidates if CANDIDATE_KIND[c] == "number"):
-            decimal = r"\." if candidate == "number_us" else ","
-            fraction = clean.str.contains(decimal + r"\d*[1-9]|%")
-            exprs.append(fraction.sum().alias(f"{column}\x00frac:{candidate}"))
+            exprs.append(clean.str.contains(r"^[-+]?0[0-9]").sum().alias(f"{column}\x00zero"))
     evidence = Evidence()
     if not exprs:
         return evidence
-    for key, value in cleaned.select(exprs).row(0, named=True).items():
+    for key, value in parsed.select(exprs).row(0, named=True).items():
         column, what = key.split("\x00")
         count = int(value or 0)
         if what == "n":
@@ -273,15 +292,19 @@ def decide(
 
 
 def apply_plans(
-    frame: pl.DataFrame, plans: Mapping[str, ColumnPlan], options: IngestOptions
+    frame: pl.DataFrame,
+    plans: Mapping[str, ColumnPlan],
+    options: IngestOptions,
+    parsed: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, dict[str, int]]]:
     """Convert one raw chunk: (typed frame, cell issues, repair counts per column and kind).
 
     `frame` must carry `_source_file` and `_source_line`, which the cell issues point to.
+    `parsed` (from `parse_candidates` on the same chunk) saves cleaning and parsing again.
     """
     variants = null_variants(options)
+    cleaned = parsed if parsed is not None else clean_frame(frame, plans, options)
     raw_counts: list[pl.Expr] = []
-    typed_counts: list[pl.Expr] = []
     for column in plans:
         raw = pl.col(column)
         trimmed = raw.str.strip_chars()
@@ -291,28 +314,27 @@ def apply_plans(
             .alias(f"{column}\x00whitespace_trimmed"),
             (trimmed.is_in(variants) & (trimmed != "")).sum().alias(f"{column}\x00null_token"),
         ]
-    cleaned = clean_frame(frame, plans, options)
+    typed_counts: list[pl.Expr] = []
     typed_exprs: list[pl.Expr] = []
     failing: list[tuple[str, pl.Expr, str]] = []
     finals: list[pl.Expr] = []
     for column, plan in plans.items():
         if plan.candidate is None:
             continue
-        temporary = f"{column}\x00typed"
-        typed_exprs.append(candidate_expr(plan.candidate, pl.col(column)).alias(temporary))
-        value = pl.col(temporary)
+        source = parsed_name(column, plan.candidate)
+        if source not in cleaned.columns:
+            typed_exprs.append(candidate_expr(plan.candidate, pl.col(column)).alias(source))
+        value = pl.col(source)
         kind = CANDIDATE_KIND[plan.candidate]
         typed_counts += _repair_count_exprs(column, pl.col(column), value, plan)
-        final = (
-            value.round(0).cast(pl.Int64, strict=False)
-            if (plan.integral and kind == "number")
-            else value
-        )
+        integral_number = plan.integral and kind == "number"
+        final = value.round(0).cast(pl.Int64, strict=False) if integral_number else value
         finals.append(final.alias(column))
         if plan.expected_failures:
             mask = pl.col(column).is_not_null() & value.is_null()
             failing.append((column, mask, _FAIL_REASON[kind]))
-    cleaned = cleaned.with_columns(typed_exprs)
+    if typed_exprs:
+        cleaned = cleaned.with_columns(typed_exprs)
     counts: dict[str, dict[str, int]] = {}
     found = frame.select(raw_counts).row(0, named=True) if raw_counts else {}
     if typed_counts:
@@ -324,7 +346,7 @@ def apply_plans(
     issues = _cell_issues(frame, cleaned, failing)
     for row in issues.group_by("column").len().iter_rows():
         counts.setdefault(row[0], {})["value_nulled"] = int(row[1])
-    temporaries = [c for c in cleaned.columns if c.endswith("\x00typed")]
+    temporaries = [c for c in cleaned.columns if "\x00" in c]
     return cleaned.with_columns(finals).drop(temporaries), issues, counts
 
 

@@ -31,6 +31,7 @@ from pipelines.ingest.repair import (
     clean_frame,
     decide,
     measure,
+    parse_candidates,
     propose,
 )
 from pipelines.ingest.sources import Source, resolve_sources
@@ -72,7 +73,7 @@ def _stream(src: Source, out_path: Path, options: IngestOptions, label: str) -> 
         cleaned = clean_frame(chunk.data, columns, options)
         if proposals is None:
             proposals = propose(cleaned, columns, options) if options.repair_values else {}
-        evidence.merge(measure(cleaned, proposals))
+        evidence.merge(measure(parse_candidates(cleaned, proposals), proposals))
         quarantines.append(chunk.quarantine)
         blank += chunk.blank_lines
     plans: dict[str, ColumnPlan] = decide(proposals or {}, evidence, options)

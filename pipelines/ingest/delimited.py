@@ -30,6 +30,7 @@ __all__ = ["LINE_COLUMN", "TextChunk", "TextLayout", "read_text_table"]
 LINE_COLUMN = "_source_line"
 _SNIFF_BYTES = 256 * 1024
 _MAX_CARRY_CHUNKS = 4
+_MIN_HEAD_BYTES = 64 * 1024
 
 Opener = Callable[[], IO[bytes]]
 
@@ -66,7 +67,7 @@ def read_text_table(
     on bad input); later chunks are read lazily, so memory stays bounded by the chunk size.
     """
     stream = opener()
-    head = stream.read(options.chunk_bytes)
+    head = _read_head(stream, max(options.chunk_bytes, _MIN_HEAD_BYTES), options.quote_char)
     if not head:
         stream.close()
         msg = f"{source_file}: file is empty (0 bytes); export the table again or pick another file"
@@ -78,7 +79,7 @@ def read_text_table(
             "(Parquet, Excel and compressed files need their own extension)"
         )
         raise SourceError(msg)
-    more = len(head) == options.chunk_bytes
+    more = len(head) >= max(options.chunk_bytes, _MIN_HEAD_BYTES)
     try:
         guess = detect_encoding(head, options.encoding)
     except ValueError as exc:
@@ -112,6 +113,23 @@ def read_text_table(
     )
     chunks = _iter_chunks(stream, decoder, first[body_offset:], more, layout, options)
     return layout, chunks
+
+
+def _read_head(stream: IO[bytes], size: int, quote: str) -> bytes:
+    """Read at least `size` bytes, and on until the first non-blank record is complete."""
+    head = stream.read(size)
+    mark = quote.encode() if quote else b""
+    while True:
+        content = len(head) - len(head.lstrip())
+        newline = head.find(b"\n", content)
+        while newline >= 0 and mark and head.count(mark, 0, newline) % 2:
+            newline = head.find(b"\n", newline + 1)
+        if newline >= 0:
+            return head
+        block = stream.read(size)
+        if not block:
+            return head
+        head += block
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -198,16 +216,20 @@ def _iter_chunks(
     try:
         line, pending = layout.body_line, body
         while True:
-            if more:
+            if more and len(pending) < options.chunk_bytes:
                 block = stream.read(options.chunk_bytes)
                 more = bool(block)
                 pending += decoder.feed(block, final=not more)
+                continue
             final = not more
             if final:
                 work, rest = pending, b""
             else:
-                cut = pending.rfind(b"\n") + 1
-                if len(pending) < options.chunk_bytes or cut == 0:
+                cut = pending.rfind(b"\n", 0, options.chunk_bytes) + 1 or pending.rfind(b"\n") + 1
+                if cut == 0:  # one line longer than a chunk: read on
+                    block = stream.read(options.chunk_bytes)
+                    more = bool(block)
+                    pending += decoder.feed(block, final=not more)
                     continue
                 work, rest = pending[:cut], pending[cut:]
             if not work:

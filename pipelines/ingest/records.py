@@ -88,7 +88,7 @@ def scan_records(
     result = ScanResult()
     offset, line = 0, first_line
     for _ in range(_MAX_RESCANS):  # each pass ends at the end or at a parity break
-        restart = _scan_vectorised(arr, offset, line, dialect, bad_at, result)
+        restart = _scan_vectorised(buf, arr, offset, line, dialect, bad_at, result)
         if restart is None:
             return result
         offset, line = restart
@@ -100,6 +100,7 @@ def scan_records(
 
 
 def _scan_vectorised(
+    buf: bytes,
     arr: np.ndarray,
     offset: int,
     line: int,
@@ -110,7 +111,7 @@ def _scan_vectorised(
     """Scan `arr[offset:]`; return (offset, line) to restart at after a parity break."""
     view = arr[offset:]
     newlines = np.flatnonzero(view == _NEWLINE)
-    quotes = _positions(view, dialect.quote)
+    quotes = _positions(buf, offset, view, dialect.quote)
     if quotes.size:
         quotes_before = np.searchsorted(quotes, newlines)
         end_index = np.flatnonzero((quotes_before & 1) == 0)  # newlines that end a record
@@ -147,7 +148,7 @@ def _scan_vectorised(
         for index in np.flatnonzero((fields == 1) & (flags == _GOOD)):
             if not bytes(view[starts[index] : content_ends[index]]).strip():
                 flags[index] = _BLANK
-    if bytes(view[:processed]).find(b"\x00") >= 0:
+    if buf.find(b"\x00", offset, offset + processed) >= 0:
         nuls = np.flatnonzero(view[:processed] == 0)
         flags[np.unique(np.searchsorted(ends, nuls))] = _NUL
     local_bad = bad_at[(bad_at >= offset) & (bad_at < offset + processed)] - offset
@@ -190,9 +191,9 @@ def _scan_vectorised(
     return restart
 
 
-def _positions(view: np.ndarray, byte: int | None) -> np.ndarray:
-    """Sorted offsets of `byte` in `view` (empty when absent; memchr first, it is cheap)."""
-    if byte is None or view.tobytes().find(bytes([byte])) < 0:
+def _positions(buf: bytes, offset: int, view: np.ndarray, byte: int | None) -> np.ndarray:
+    """Sorted offsets of `byte` in `view` = `buf[offset:]` (memchr first: absent is common)."""
+    if byte is None or buf.find(bytes([byte]), offset) < 0:
         return np.zeros(0, dtype=np.int64)
     return np.flatnonzero(view == byte)
 

@@ -36,7 +36,10 @@ from pipelines.ingest.repair import (
 )
 from pipelines.ingest.sources import Source, resolve_sources
 
-__all__ = ["ingest_to_parquet"]
+__all__ = ["STREAM_CHUNK_BYTES", "ingest_to_parquet"]
+
+STREAM_CHUNK_BYTES = 32 * 1024 * 1024
+"""Default chunk for streaming: peak memory is a small multiple of this, not of the file."""
 
 
 def ingest_to_parquet(
@@ -47,7 +50,7 @@ def ingest_to_parquet(
     A single delimited text file is streamed in two passes; other sources are read in memory
     and written once. `quarantine` and `cell_issues` are returned whole (they are small).
     """
-    options = options or IngestOptions()
+    options = options or IngestOptions(chunk_bytes=STREAM_CHUNK_BYTES)
     sources = resolve_sources(source, options)
     if len(sources) != 1 or sources[0].kind != "text":
         result = ingest(source, options)

@@ -1,0 +1,102 @@
+"""The main Prefect flow, run for real: under the test harness and through `thresher run`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "penguins.yaml"
+
+pytestmark = pytest.mark.flow
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One throwaway Prefect API for the whole session (it takes 10-15 s to start)."""
+    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
+    from flows.runtime import prepare_prefect_environment
+
+    prepare_prefect_environment()
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+def test_flow_writes_every_stage_into_one_run_folder(prefect_harness: None, tmp_path: Path) -> None:
+    from flows.pipeline import thresher_pipeline
+
+    config = load_config(EXAMPLE).model_copy(update={"output_dir": tmp_path})
+    summary = thresher_pipeline(config)
+
+    run_dir = Path(summary.run_dir)
+    assert run_dir.parent == tmp_path
+    assert summary.rows_read == 344
+    assert summary.rows_ingested + summary.rows_quarantined_ingest == summary.rows_read
+    assert summary.rows_valid is not None
+    assert summary.rows_quarantined_validate is not None
+    assert summary.rows_valid + summary.rows_quarantined_validate == summary.rows_ingested
+    for name in ("data.parquet", "quarantine.parquet", "cell_issues.parquet", "ingest.json"):
+        assert (run_dir / "ingest" / name).is_file(), name
+    assert (run_dir / "validate" / "validation.html").is_file()
+    assert (run_dir / "profile" / "eda.html").is_file()
+    ingested = pl.read_parquet(run_dir / "ingest" / "data.parquet")
+    assert ingested.schema["date_egg"] == pl.Date
+    recorded = json.loads((run_dir / "run.json").read_text())
+    assert recorded["outputs"]["eda"].endswith("eda.html")
+    assert json.loads((run_dir / "config.json").read_text())["name"] == "penguins"
+
+
+def test_thresher_run_cli_prints_where_the_reports_are(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+    }
+    env.pop("PREFECT_API_URL", None)
+    completed = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", str(EXAMPLE), "--output-dir", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    lines = completed.stdout.splitlines()
+    run_line = next(line for line in lines if line.startswith("run folder: "))
+    run_dir = Path(run_line.removeprefix("run folder: "))
+    assert run_dir.is_dir()
+    assert any(
+        line.strip().startswith("eda") and line.strip().endswith("eda.html") for line in lines
+    )
+    assert (run_dir / "profile" / "eda.html").is_file()
+
+
+def test_thresher_run_with_a_broken_config_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nsource: missing.csv\nunknown_key: 1\n")
+    completed = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", str(bad)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.count("\n") == 1
+    assert completed.stderr.startswith("thresher: error: config file")
+    assert "unknown_key" in completed.stderr
+    assert "Traceback" not in completed.stderr

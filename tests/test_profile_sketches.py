@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.profile.batch import summarise_batch
 from pipelines.profile.options import ProfileOptions
+from pipelines.profile.pass_one import summarise_batch
 from pipelines.profile.sketches import DistinctSketch, Moments, QuantileSketch, TopCounts
 
 OPTS = ProfileOptions()
@@ -84,3 +84,19 @@ def test_top_counts_merge_adds_and_bounds_error() -> None:
     merged = a.merge(b)
     assert merged.counts == {"x": 6, "z": 4}
     assert not merged.complete and merged.error == 3
+
+
+@pytest.mark.parametrize("dtype", [pl.Int64, pl.String, pl.Float64], ids=str)
+def test_distinct_hashes_agree_between_counted_and_sorted_paths(dtype: pl.DataType) -> None:
+    few = pl.DataFrame({"x": np.arange(8_000)}).cast({"x": dtype})  # counted: 8,000 < cap
+    many = pl.DataFrame({"x": np.arange(20_000)}).cast({"x": dtype})  # hashed in stage B
+    merged = summarise_batch(few, OPTS).merge(summarise_batch(many, OPTS))
+    assert abs(merged.columns["x"].distinct.estimate - 20_000) / 20_000 < 0.05
+
+
+def test_grid_from_counts_matches_sorting() -> None:
+    values = pl.DataFrame({"x": [5, 1, 1, 3, 3, 3, 9, None, 2, 2]})
+    counted = summarise_batch(values, OPTS).columns["x"].quantiles
+    ordered = np.sort(np.array([5, 1, 1, 3, 3, 3, 9, 2, 2], dtype=float))
+    expected = ordered[np.arange(101) * (len(ordered) - 1) // 100]
+    assert counted.values == tuple(expected)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import reduce
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pipelines.ingest.models import IngestReport
 from pipelines.profile.alerts import Findings, build_alerts, spelling_variants
 from pipelines.profile.associations import numeric_matrix, unified_matrix
-from pipelines.profile.batch import BatchSummary, summarise_batch
+from pipelines.profile.batch import BatchSummary
 from pipelines.profile.columns import build_column_plan, column_profile, duplicate_candidates
 from pipelines.profile.detail import DetailPlan, DetailSummary, summarise_detail
 from pipelines.profile.drift import compare_profiles
@@ -33,7 +33,11 @@ from pipelines.profile.models import (
     finite,
 )
 from pipelines.profile.options import ProfileOptions
+from pipelines.profile.pass_one import summarise_batch
 from pipelines.profile.target import target_profile
+
+if TYPE_CHECKING:  # importing ingest costs ~0.2 s and only annotations need it
+    from pipelines.ingest.models import IngestReport
 
 __all__ = ["profile"]
 
@@ -59,7 +63,8 @@ def _batches(frame: Frame, opts: ProfileOptions) -> Iterator[pl.DataFrame]:
 
 
 def _pass_one(frame: Frame, opts: ProfileOptions) -> BatchSummary:
-    summaries = (summarise_batch(b, opts) for b in _batches(frame, opts))
+    single = isinstance(frame, pl.DataFrame) and frame.height <= opts.batch_rows
+    summaries = (summarise_batch(b, opts, sketch=not single) for b in _batches(frame, opts))
     return reduce(lambda a, b: a.merge(b), summaries)
 
 

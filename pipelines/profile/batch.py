@@ -93,14 +93,14 @@ class BatchSummary:
 
     rows: int
     columns: dict[str, ColumnSummary]
-    row_hashes: pl.Series
+    row_hashes: tuple[pl.Series, ...]
     patterns: dict[tuple[str, ...], int]
     nulls_per_row: dict[int, int]
     memory_bytes: int
     batches: int = 1
 
     def merge(self, other: BatchSummary) -> BatchSummary:
-        """Union of two batch summaries; row hashes stay exact (8 bytes per distinct row)."""
+        """Union of two batch summaries; row hashes stay exact (8 bytes per row kept)."""
         patterns = dict(self.patterns)
         for key, value in other.patterns.items():
             patterns[key] = patterns.get(key, 0) + value
@@ -112,7 +112,7 @@ class BatchSummary:
         return BatchSummary(
             rows=self.rows + other.rows,
             columns={k: v.merge(other.columns[k]) for k, v in self.columns.items()},
-            row_hashes=pl.concat([self.row_hashes, other.row_hashes]).unique(),
+            row_hashes=self.row_hashes + other.row_hashes,
             patterns=patterns,
             nulls_per_row=per_row,
             memory_bytes=self.memory_bytes + other.memory_bytes,
@@ -121,8 +121,10 @@ class BatchSummary:
 
     @property
     def duplicate_rows(self) -> int:
-        """Rows that repeat an earlier row exactly (hash-based)."""
-        return self.rows - self.row_hashes.len()
+        """Rows that repeat an earlier row exactly (hash-based, deduplicated once here)."""
+        if not self.row_hashes:
+            return 0
+        return self.rows - pl.concat(self.row_hashes).n_unique()
 
 
 def numeric_expr(name: str, kind: StorageKind, dtype: pl.DataType | None = None) -> pl.Expr:

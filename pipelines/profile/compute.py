@@ -2,7 +2,8 @@
 
 Pass one summarises every batch in one `select` (moments, sketches, top values, patterns);
 pass two counts what needs pass-one results (histograms, outliers, duplicate-column checks)
-and draws a seeded Bernoulli sample. An in-memory frame is one batch; a LazyFrame is streamed
+and draws a seeded Bernoulli sample. An in-memory frame is one batch (exact quantiles and
+distinct counts); a LazyFrame is streamed
 in slices of `batch_rows` (cheap for Parquet/IPC scans, whose slices read only the row groups
 needed), so memory stays bounded by one batch plus the summaries and 8 bytes per distinct row
 (exact duplicate-row count).
@@ -45,12 +46,8 @@ Frame = pl.DataFrame | pl.LazyFrame
 
 
 def _batches(frame: Frame, opts: ProfileOptions) -> Iterator[pl.DataFrame]:
-    if isinstance(frame, pl.DataFrame):
-        if frame.height <= opts.batch_rows:
-            yield frame
-            return
-        for offset in range(0, frame.height, opts.batch_rows):
-            yield frame.slice(offset, opts.batch_rows)
+    if isinstance(frame, pl.DataFrame):  # already in memory: one batch, exact statistics
+        yield frame
         return
     # Slices, not `collect_batches`: that one reads ahead and buffered a whole 3.4M-row file.
     # Parquet/IPC scans push the slice down to row groups, so memory stays at one batch.
@@ -63,7 +60,7 @@ def _batches(frame: Frame, opts: ProfileOptions) -> Iterator[pl.DataFrame]:
 
 
 def _pass_one(frame: Frame, opts: ProfileOptions) -> BatchSummary:
-    single = isinstance(frame, pl.DataFrame) and frame.height <= opts.batch_rows
+    single = isinstance(frame, pl.DataFrame)
     summaries = (summarise_batch(b, opts, sketch=not single) for b in _batches(frame, opts))
     return reduce(lambda a, b: a.merge(b), summaries)
 
@@ -217,12 +214,13 @@ def profile(
     types: dict[str, int] = {}
     for col in columns:
         types[col.semantic_type] = types.get(col.semantic_type, 0) + 1
+    duplicates = first.duplicate_rows
     dataset = DatasetSummary(
         rows=rows,
         columns=len(columns),
         memory_bytes=first.memory_bytes,
-        duplicate_rows=first.duplicate_rows,
-        duplicate_share=finite(first.duplicate_rows / rows if rows else 0.0, 4) or 0.0,
+        duplicate_rows=duplicates,
+        duplicate_share=finite(duplicates / rows if rows else 0.0, 4) or 0.0,
         null_cells=missing.null_cells,
         types=dict(sorted(types.items())),
         batches=first.batches,

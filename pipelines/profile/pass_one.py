@@ -270,10 +270,7 @@ def summarise_batch(
         for i, (name, dtype) in enumerate(schema.items())
     }
     patterns, per_row = _patterns(batch, [n for n, c in columns.items() if c.nulls])
-    hashes = (
-        batch.hash_rows(seed=opts.seed).unique() if batch.height
-        else pl.Series([], dtype=pl.UInt64)
-    )
+    hashes = (batch.hash_rows(seed=opts.seed).unique(),) if batch.height else ()
     return BatchSummary(
         rows=batch.height,
         columns=columns,

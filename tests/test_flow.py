@@ -100,3 +100,29 @@ def test_thresher_run_with_a_broken_config_is_one_line(tmp_path: Path) -> None:
     assert completed.stderr.startswith("thresher: error: config file")
     assert "unknown_key" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_deployment_carries_the_schedule_and_config() -> None:
+    from flows.deployments import build_deployment
+
+    config = load_config(EXAMPLE)
+    deployment = build_deployment(config, cron="0 6 * * *")
+    assert deployment.name == "penguins"
+    assert deployment.parameters["config"]["source"].endswith("penguins_raw.csv")
+    crons = [getattr(s.schedule, "cron", None) for s in deployment.schedules]
+    assert crons == ["0 6 * * *"]
+
+
+def test_serve_without_a_server_says_what_to_do() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "serve", str(EXAMPLE), "--cron", "0 6 * * *"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert "prefect server start" in completed.stderr

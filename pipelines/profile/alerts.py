@@ -219,7 +219,8 @@ def build_alerts(
             columns=[f.column for f in items] + [by], severity="warning",
             value=finite(min(f.strength for f in items), 4),
             message=f"{names}{more} {'is' if len(items) == 1 else 'are'} missing because of "
-            f"`{by}` (at least {_pct(share)} null where it is {_code(level)}): the gap means "
+            f"`{by}` ({'always' if share >= 0.999 else 'at least ' + _pct(share)} null where "
+            f"it is {_code(level)}): the gap means "
             "'not applicable'; impute within groups or encode it, rather than impute globally.",
         ))
     for name, groups in findings.variants.items():

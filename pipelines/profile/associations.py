@@ -16,6 +16,7 @@ __all__ = [
     "correlation_ratio",
     "cramers_v",
     "numeric_matrix",
+    "pairwise_pearson",
     "pearson",
     "unified_matrix",
     "values_of",
@@ -57,13 +58,31 @@ def pearson(a: np.ndarray, b: np.ndarray) -> float | None:
     return float(np.mean((x - x.mean()) * (y - y.mean())) / (sx * sy))
 
 
-def _ranks(a: np.ndarray) -> np.ndarray:
-    from scipy.stats import rankdata
+def pairwise_pearson(columns: list[np.ndarray]) -> np.ndarray:
+    """Pearson r for every pair over rows where both are present, with matrix products.
 
-    out = np.full(a.shape, np.nan)
-    mask = ~np.isnan(a)
-    out[mask] = rankdata(a[mask])
-    return out
+    NaN marks missing values; pairs with fewer than 10 shared rows or no spread give NaN.
+    """
+    if not columns:
+        return np.zeros((0, 0))
+    data = np.column_stack(columns)
+    present = (~np.isnan(data)).astype(np.float64)
+    values = np.where(present > 0, data, 0.0)
+    # centre each column on its own mean first, for numerical stability
+    counts = present.sum(axis=0)
+    means = np.divide(values.sum(axis=0), counts, out=np.zeros_like(counts), where=counts > 0)
+    values = (values - means) * present
+    n = present.T @ present
+    sx = values.T @ present  # [i, j]: sum of x_i over rows where x_j is present too
+    sxx = (values**2).T @ present
+    sxy = values.T @ values
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = n * sxy - sx * sx.T
+        var_i = n * sxx - sx**2
+        r = cov / np.sqrt(var_i * var_i.T)
+    r[(n < _MIN_PAIRS) | ~np.isfinite(r)] = np.nan
+    np.fill_diagonal(r, 1.0)
+    return np.clip(r, -1.0, 1.0)
 
 
 def cramers_v(a: np.ndarray, ka: int, b: np.ndarray, kb: int) -> float | None:
@@ -125,16 +144,15 @@ def _square(method: str, names: list[str], values: np.ndarray) -> Matrix:
 
 def numeric_matrix(sample: pl.DataFrame, names: list[str], method: str) -> Matrix:
     """Pearson or Spearman matrix, pairwise-complete."""
-    data = [values_of(sample[n]) for n in names]
-    if method == "spearman":
-        data = [_ranks(d) for d in data]
-    size = len(names)
-    out = np.eye(size)
-    for i in range(size):
-        for j in range(i + 1, size):
-            r = pearson(data[i], data[j])
-            out[i, j] = out[j, i] = np.nan if r is None else r
-    return _square(method, names, out)
+    if method == "spearman":  # Pearson on average ranks (ties share a rank); nulls stay null
+        data = [values_of(_float_view(sample[n]).rank("average")) for n in names]
+    else:
+        data = [values_of(sample[n]) for n in names]
+    return _square(method, names, pairwise_pearson(data))
+
+
+def _float_view(series: pl.Series) -> pl.Series:
+    return pl.Series(series.name, values_of(series), nan_to_null=True)
 
 
 def unified_matrix(
@@ -146,14 +164,12 @@ def unified_matrix(
     codes = {n: codes_of(sample[n]) for n in categorical}
     size = len(names)
     out = np.eye(size)
+    out[: len(numeric), : len(numeric)] = np.abs(pairwise_pearson([values[n] for n in numeric]))
     for i in range(size):
-        for j in range(i + 1, size):
+        for j in range(max(i + 1, len(numeric)), size):
             a, b = names[i], names[j]
             r: float | None
-            if a in values and b in values:
-                r = pearson(values[a], values[b])
-                r = None if r is None else abs(r)
-            elif a in codes and b in codes:
+            if a in codes and b in codes:
                 r = cramers_v(*codes[a], *codes[b])
             else:
                 cat, num = (a, b) if a in codes else (b, a)

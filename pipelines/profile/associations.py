@@ -142,25 +142,24 @@ def _square(method: str, names: list[str], values: np.ndarray) -> Matrix:
     )
 
 
-def numeric_matrix(sample: pl.DataFrame, names: list[str], method: str) -> Matrix:
-    """Pearson or Spearman matrix, pairwise-complete."""
+def numeric_matrix(values: dict[str, np.ndarray], method: str) -> Matrix:
+    """Pearson or Spearman matrix over float arrays (NaN = missing), pairwise-complete."""
+    names = list(values)
     if method == "spearman":  # Pearson on average ranks (ties share a rank); nulls stay null
-        data = [values_of(_float_view(sample[n]).rank("average")) for n in names]
+        frame = pl.DataFrame({f"c{i}": values[n] for i, n in enumerate(names)}, nan_to_null=True)
+        ranked = frame.select(pl.all().rank("average").cast(pl.Float64))
+        data = [ranked.get_column(f"c{i}").to_numpy() for i in range(len(names))]
     else:
-        data = [values_of(sample[n]) for n in names]
+        data = [values[n] for n in names]
     return _square(method, names, pairwise_pearson(data))
 
 
-def _float_view(series: pl.Series) -> pl.Series:
-    return pl.Series(series.name, values_of(series), nan_to_null=True)
-
-
 def unified_matrix(
-    sample: pl.DataFrame, numeric: list[str], categorical: list[str]
+    sample: pl.DataFrame, values: dict[str, np.ndarray], categorical: list[str]
 ) -> Matrix:
     """0..1 association for every pair: |Pearson|, Cramér's V or correlation ratio."""
+    numeric = list(values)
     names = numeric + categorical
-    values = {n: values_of(sample[n]) for n in numeric}
     codes = {n: codes_of(sample[n]) for n in categorical}
     size = len(names)
     out = np.eye(size)

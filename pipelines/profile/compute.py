@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from pipelines.profile.alerts import Findings, build_alerts, spelling_variants
-from pipelines.profile.associations import numeric_matrix, unified_matrix
+from pipelines.profile.associations import numeric_matrix, unified_matrix, values_of
 from pipelines.profile.batch import BatchSummary
 from pipelines.profile.columns import build_column_plan, column_profile, duplicate_candidates
 from pipelines.profile.detail import DetailPlan, DetailSummary, summarise_detail
@@ -87,11 +87,12 @@ def _associations(
 ) -> Associations:
     numeric, categorical = _association_columns(columns, opts)
     matrices: list[Matrix] = []
+    values = {n: values_of(sample.get_column(n)) for n in numeric}
     if len(numeric) + len(categorical) >= 2:
-        matrices.append(unified_matrix(sample, numeric, categorical))
+        matrices.append(unified_matrix(sample, values, categorical))
     if len(numeric) >= 2:
-        matrices.append(numeric_matrix(sample, numeric, "pearson"))
-        matrices.append(numeric_matrix(sample, numeric, "spearman"))
+        matrices.append(numeric_matrix(values, "pearson"))
+        matrices.append(numeric_matrix(values, "spearman"))
     if len(categorical) >= 2 and matrices:
         unified = matrices[0]
         index = [unified.columns.index(c) for c in categorical]

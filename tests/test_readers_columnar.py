@@ -14,12 +14,12 @@ from polars.testing import assert_frame_equal, assert_series_equal
 from pipelines.errors import SourceError
 from pipelines.ingest.models import QUARANTINE_SCHEMA, IngestOptions
 from pipelines.ingest.readers_columnar import (
-    read_excel,
     read_json_records,
     read_ndjson,
     read_parquet,
     scan_parquet_lazy,
 )
+from pipelines.ingest.readers_excel import read_excel
 
 OPTIONS = IngestOptions()
 

@@ -20,12 +20,12 @@ from pipelines.ingest.models import (
 )
 from pipelines.ingest.raw import RawRead
 from pipelines.ingest.readers_columnar import (
-    read_excel,
     read_json_records,
     read_ndjson,
     read_parquet,
 )
 from pipelines.ingest.readers_database import read_postgres, read_sqlite
+from pipelines.ingest.readers_excel import read_excel
 from pipelines.ingest.repair import (
     ColumnPlan,
     apply_plans,

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
+from pipelines.errors import SourceError
 from pipelines.ingest.models import QUARANTINE_SCHEMA
 
-__all__ = ["RawRead", "empty_quarantine"]
+__all__ = ["RawRead", "empty_quarantine", "raise_if_empty", "row_numbers"]
 
 
 def empty_quarantine() -> pl.DataFrame:
     """A quarantine frame with no rows and the fixed quarantine schema."""
     return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+
+
+def row_numbers(count: int, start: int = 1) -> pl.Series:
+    """Consecutive 1-based row numbers, the `line_numbers` of a `RawRead` without lines."""
+    return pl.Series("line_number", range(start, start + count), dtype=pl.Int64)
+
+
+def raise_if_empty(data: pl.DataFrame, path: Path | str, what_to_do: str) -> None:
+    """Raise `SourceError` when a source has neither rows nor columns."""
+    if data.width == 0 and data.height == 0:
+        msg = f"{path}: file is empty (no columns and no rows); {what_to_do}"
+        raise SourceError(msg)
 
 
 @dataclass(frozen=True)

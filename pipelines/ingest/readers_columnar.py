@@ -1,4 +1,4 @@
-"""Readers for sources that are not delimited text: Parquet, NDJSON, JSON records and Excel.
+"""Readers for sources that are not delimited text: Parquet, NDJSON and JSON records.
 
 Every reader returns a `RawRead` with the source's own column names; header normalisation and
 value repair happen later. Each reader collects (reads the whole source into memory).
@@ -7,44 +7,21 @@ value repair happen later. Each reader collects (reads the whole source into mem
 from __future__ import annotations
 
 import json
-import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
-import fastexcel
 import polars as pl
 
 from pipelines.errors import SourceError
 from pipelines.ingest.models import QUARANTINE_SCHEMA, IngestOptions
-from pipelines.ingest.raw import RawRead
+from pipelines.ingest.raw import RawRead, raise_if_empty, row_numbers
 
 __all__ = [
-    "read_excel",
     "read_json_records",
     "read_ndjson",
     "read_parquet",
     "scan_parquet_lazy",
 ]
-
-_MIDNIGHT_SUFFIX = " 00:00:00"
-_DATETIME_TEXT = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$"
-_SHEET_XML_PREFIX = 4 * 1024 * 1024
-_FIRST_VALUE_CELL = re.compile(
-    r'<c\b[^>/]*\br="[A-Z]+(\d+)"[^>/]*>(?:(?!</c>|<c\b).)*?<(?:v|is)\b', re.S
-)
-
-
-def _raise_if_empty(data: pl.DataFrame, path: Path, what_to_do: str) -> None:
-    """Raise `SourceError` when a source has neither rows nor columns."""
-    if data.width == 0 and data.height == 0:
-        msg = f"{path}: file is empty (no columns and no rows); {what_to_do}"
-        raise SourceError(msg)
-
-
-def _row_numbers(count: int, start: int = 1) -> pl.Series:
-    """Consecutive 1-based row numbers as the `line_numbers` series of a `RawRead`."""
-    return pl.Series("line_number", range(start, start + count), dtype=pl.Int64)
 
 
 def scan_parquet_lazy(path: Path) -> pl.LazyFrame:
@@ -90,10 +67,10 @@ def read_parquet(path: Path, options: IngestOptions) -> RawRead:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
         msg = f"{path}: not a readable Parquet file ({first_line}); check the file is complete"
         raise SourceError(msg) from error
-    _raise_if_empty(data, path, "write at least one column to it or pick another file")
+    raise_if_empty(data, path, "write at least one column to it or pick another file")
     return RawRead(
         data=data,
-        line_numbers=_row_numbers(data.height),
+        line_numbers=row_numbers(data.height),
         source_file=str(path),
         format="parquet",
     )
@@ -172,7 +149,7 @@ def _read_ndjson_by_line(path: Path) -> RawRead:
             good_lines.append(line_number)
     data, notes = _frame_from_records(records)
     if data.width == 0 and data.height == 0 and not bad_rows:
-        _raise_if_empty(data, path, "add one JSON object per line or pick another file")
+        raise_if_empty(data, path, "add one JSON object per line or pick another file")
     return RawRead(
         data=data,
         line_numbers=pl.Series("line_number", good_lines, dtype=pl.Int64),
@@ -226,7 +203,7 @@ def read_ndjson(path: Path, options: IngestOptions) -> RawRead:
     """
     del options
     if path.stat().st_size == 0:
-        _raise_if_empty(pl.DataFrame(), path, "add one JSON object per line or pick another file")
+        raise_if_empty(pl.DataFrame(), path, "add one JSON object per line or pick another file")
     try:
         data = pl.read_ndjson(path, infer_schema_length=None)
     except (pl.exceptions.PolarsError, ValueError, TypeError, OSError):
@@ -234,7 +211,7 @@ def read_ndjson(path: Path, options: IngestOptions) -> RawRead:
     line_numbers, blank_lines = _non_blank_line_numbers(path)
     if len(line_numbers) != data.height:
         return _read_ndjson_by_line(path)
-    _raise_if_empty(data, path, "add one JSON object per line or pick another file")
+    raise_if_empty(data, path, "add one JSON object per line or pick another file")
     return RawRead(
         data=data,
         line_numbers=pl.Series("line_number", line_numbers, dtype=pl.Int64),
@@ -299,121 +276,12 @@ def read_json_records(path: Path, options: IngestOptions) -> RawRead:
         raise SourceError(msg) from error
     records = _records_in(document, path)
     data, notes = _frame_from_records(records)
-    _raise_if_empty(data, path, "add records to the array or pick another file")
+    raise_if_empty(data, path, "add records to the array or pick another file")
     return RawRead(
         data=data,
-        line_numbers=_row_numbers(data.height),
+        line_numbers=row_numbers(data.height),
         source_file=str(path),
         format="json",
         encoding="utf-8",
         notes=notes,
-    )
-
-
-def _first_used_row(path: Path, sheet_name: str) -> int:
-    """Find the Excel row of the sheet's first cell with a value (calamine starts there).
-
-    Best effort from the xlsx XML; 1 when the file is not a zip of the expected layout.
-    """
-    try:
-        with zipfile.ZipFile(path) as archive:
-            workbook = archive.read("xl/workbook.xml").decode("utf-8")
-            relations = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-            for sheet in re.finditer(r"<sheet\b[^>]*>", workbook):
-                name = re.search(r'\bname="([^"]*)"', sheet.group(0))
-                rel_id = re.search(r'\br:id="([^"]*)"', sheet.group(0))
-                if name is None or rel_id is None or _xml_unescape(name.group(1)) != sheet_name:
-                    continue
-                target = re.search(
-                    rf'<Relationship\b[^>]*\bId="{re.escape(rel_id.group(1))}"[^>]*>', relations
-                )
-                where = re.search(r'\bTarget="([^"]*)"', target.group(0)) if target else None
-                if where is None:
-                    return 1
-                member = where.group(1).lstrip("/")
-                member = member if member.startswith("xl/") else f"xl/{member}"
-                with archive.open(member) as sheet_xml:
-                    head = sheet_xml.read(_SHEET_XML_PREFIX).decode("utf-8", errors="replace")
-                cell = _FIRST_VALUE_CELL.search(head)
-                return int(cell.group(1)) if cell else 1
-    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError, ValueError):
-        return 1
-    return 1
-
-
-def _xml_unescape(text: str) -> str:
-    """Undo the five XML entity escapes in an attribute value."""
-    for entity, character in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
-        text = text.replace(entity, character)
-    return text.replace("&amp;", "&")
-
-
-def _strip_midnight(column: str) -> pl.Expr:
-    """Drop ` 00:00:00` from a text column when every date-time value in it is at midnight."""
-    values = pl.col(column)
-    is_datetime = values.str.contains(_DATETIME_TEXT)
-    all_midnight = (~is_datetime | values.str.ends_with(_MIDNIGHT_SUFFIX)).all()
-    any_datetime = is_datetime.any()
-    stripped = pl.when(is_datetime).then(values.str.head(10)).otherwise(values)
-    return pl.when(any_datetime & all_midnight).then(stripped).otherwise(values).alias(column)
-
-
-def read_excel(path: Path, options: IngestOptions) -> RawRead:
-    """Read one sheet of an `.xlsx` file with every column as text; collects the sheet.
-
-    Cells are read by fastexcel (calamine) with `dtypes="string"`, so mixed columns lose
-    nothing: integral numbers come as `2` (not `2.0`), others as plain decimals, booleans as
-    `true`/`false`, date-times as `YYYY-MM-DD HH:MM:SS`. In a column whose date-times are all
-    at midnight the time is dropped, so dates read as ISO `YYYY-MM-DD`. Fully empty rows are
-    dropped and counted as blank lines.
-
-    Parameters
-    ----------
-    path
-        The workbook.
-    options
-        `options.sheet` names the sheet; the first sheet when None.
-
-    Returns
-    -------
-    RawRead
-        String columns; `line_numbers` are Excel row numbers (header row + 1 onwards).
-
-    Raises
-    ------
-    SourceError
-        The workbook is unreadable, the sheet does not exist, or the sheet is empty.
-    """
-    try:
-        reader = fastexcel.read_excel(path)
-    except Exception as error:  # fastexcel raises its own exception types
-        msg = f"{path}: not a readable Excel workbook ({error}); save it as .xlsx and retry"
-        raise SourceError(msg) from error
-    sheet_names = list(reader.sheet_names)
-    if not sheet_names:
-        msg = f"{path}: workbook has no sheets; pick another file"
-        raise SourceError(msg)
-    sheet_name = options.sheet if options.sheet is not None else sheet_names[0]
-    if sheet_name not in sheet_names:
-        listed = ", ".join(f"`{name}`" for name in sheet_names)
-        msg = f"{path}: no sheet `{sheet_name}`; sheets are {listed}; pass one with --sheet"
-        raise SourceError(msg)
-    try:
-        data = reader.load_sheet(sheet_name, dtypes="string").to_polars()
-    except Exception as error:  # fastexcel raises its own exception types
-        msg = f"{path}: sheet `{sheet_name}` could not be read ({error}); check the sheet"
-        raise SourceError(msg) from error
-    _raise_if_empty(data, Path(f"{path}[{sheet_name}]"), "put a header row and data in it")
-    first_data_row = _first_used_row(path, sheet_name) + 1
-    data = data.with_columns(_strip_midnight(name) for name in data.columns)
-    numbered = data.with_row_index("__excel_row", offset=first_data_row)
-    kept = numbered.filter(~pl.all_horizontal(pl.exclude("__excel_row").is_null()))
-    blank_lines = numbered.height - kept.height
-    return RawRead(
-        data=kept.drop("__excel_row"),
-        line_numbers=kept.get_column("__excel_row").cast(pl.Int64).rename("line_number"),
-        source_file=str(path),
-        format="excel",
-        blank_lines=blank_lines,
-        notes=(f"sheet `{sheet_name}` read with every column as text",),
     )

@@ -16,7 +16,7 @@ import polars as pl
 
 from pipelines.errors import SourceError
 from pipelines.ingest.models import IngestOptions
-from pipelines.ingest.raw import RawRead
+from pipelines.ingest.raw import RawRead, row_numbers
 
 __all__ = ["mask_password", "quote_identifier", "read_postgres", "read_sqlite"]
 
@@ -40,11 +40,6 @@ def quote_identifier(name: str) -> str:
         The quoted identifier, safe to splice into SQL.
     """
     return '"' + name.replace('"', '""') + '"'
-
-
-def _row_numbers(count: int) -> pl.Series:
-    """Return 1-based result row numbers as the `line_numbers` of a `RawRead`."""
-    return pl.Series("line_number", range(1, count + 1), dtype=pl.Int64)
 
 
 def _first_line(error: BaseException) -> str:
@@ -170,7 +165,7 @@ def read_sqlite(target: str, options: IngestOptions) -> RawRead:
         )
     return RawRead(
         data=data,
-        line_numbers=_row_numbers(data.height),
+        line_numbers=row_numbers(data.height),
         source_file=str(path),
         format="sqlite",
         notes=notes,
@@ -299,7 +294,7 @@ def read_postgres(uri: str, options: IngestOptions) -> RawRead:
         raise _postgres_failure(uri, error, what) from error
     return RawRead(
         data=data,
-        line_numbers=_row_numbers(data.height),
+        line_numbers=row_numbers(data.height),
         source_file=mask_password(uri),
         format="postgres",
     )

@@ -60,12 +60,12 @@ def ingest(source: str | os.PathLike[str], options: IngestOptions | None = None)
     counts: dict[str, dict[str, int]] = {}
     issues = pl.DataFrame(schema=CELL_ISSUES_SCHEMA)
     if options.repair_values and string_columns:
-        cleaned = clean_frame(frame, string_columns, options)
+        cleaned, clean_counts = clean_frame(frame, string_columns, options)
         proposals = propose(cleaned, string_columns, options)
         parsed = parse_candidates(cleaned, proposals)
         del cleaned
         plans = decide(proposals, measure(parsed, proposals), options)
-        frame, issues, counts = apply_plans(frame, plans, options, parsed)
+        frame, issues, counts = apply_plans(frame, plans, options, parsed, clean_counts)
         del parsed
     quarantine = pl.concat([r.quarantine for r in raws]).cast(QUARANTINE_SCHEMA)
     data = _finish(frame, options, multi=len(sources) > 1)

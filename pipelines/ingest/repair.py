@@ -85,12 +85,6 @@ class Evidence:
         return self
 
 
-def clean_text(column: str, null_variants: list[str]) -> pl.Expr:
-    """Trimmed text with null tokens (any case) turned into null."""
-    trimmed = pl.col(column).str.strip_chars()
-    return pl.when(trimmed.is_in(null_variants)).then(None).otherwise(trimmed).alias(column)
-
-
 def null_variants(options: IngestOptions) -> list[str]:
     """All spellings of the configured null tokens, for a case-insensitive `is_in`."""
     return case_variants((*tuple(options.null_tokens), ""))
@@ -98,10 +92,42 @@ def null_variants(options: IngestOptions) -> list[str]:
 
 def clean_frame(
     frame: pl.DataFrame, columns: Iterable[str], options: IngestOptions
-) -> pl.DataFrame:
-    """`frame` with `columns` trimmed and their null tokens nulled (one pass, materialised)."""
+) -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
+    """`frame` with `columns` trimmed and null tokens nulled, plus what that changed per column.
+
+    Trims once (materialised), then counts `whitespace_trimmed` and `null_token` and nulls the
+    tokens from the trimmed text, so no later step trims or matches tokens again.
+    """
+    columns = list(columns)
     variants = null_variants(options)
-    return frame.with_columns([clean_text(c, variants) for c in columns])
+    trimmed = frame.with_columns(pl.col(c).str.strip_chars().alias(_trimmed(c)) for c in columns)
+    counters: list[pl.Expr] = []
+    for column in columns:
+        raw, text = pl.col(column), pl.col(_trimmed(column))
+        counters += [
+            (raw.str.len_bytes() != text.str.len_bytes())
+            .sum()
+            .alias(f"{column}\x00whitespace_trimmed"),
+            (text.is_in(variants) & (text != "")).sum().alias(f"{column}\x00null_token"),
+        ]
+    counts: dict[str, dict[str, int]] = {}
+    if counters:
+        for key, value in trimmed.select(counters).row(0, named=True).items():
+            column, kind = key.split("\x00")
+            if value:
+                counts.setdefault(column, {})[kind] = int(value)
+    cleaned = trimmed.with_columns(
+        pl.when(pl.col(_trimmed(c)).is_in(variants))
+        .then(None)
+        .otherwise(pl.col(_trimmed(c)))
+        .alias(c)
+        for c in columns
+    ).drop([_trimmed(c) for c in columns])
+    return cleaned, counts
+
+
+def _trimmed(column: str) -> str:
+    return f"{column}\x00trimmed"
 
 
 _CHEAP = ("boolean", "integer", "float", "date_iso")
@@ -296,24 +322,18 @@ def apply_plans(
     plans: Mapping[str, ColumnPlan],
     options: IngestOptions,
     parsed: pl.DataFrame | None = None,
+    clean_counts: dict[str, dict[str, int]] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, dict[str, int]]]:
     """Convert one raw chunk: (typed frame, cell issues, repair counts per column and kind).
 
     `frame` must carry `_source_file` and `_source_line`, which the cell issues point to.
-    `parsed` (from `parse_candidates` on the same chunk) saves cleaning and parsing again.
+    `parsed` (from `parse_candidates` on the same chunk, with the `clean_frame` counts in
+    `clean_counts`) saves cleaning and parsing again.
     """
-    variants = null_variants(options)
-    cleaned = parsed if parsed is not None else clean_frame(frame, plans, options)
-    raw_counts: list[pl.Expr] = []
-    for column in plans:
-        raw = pl.col(column)
-        trimmed = raw.str.strip_chars()
-        raw_counts += [
-            (raw.str.len_bytes() != trimmed.str.len_bytes())
-            .sum()
-            .alias(f"{column}\x00whitespace_trimmed"),
-            (trimmed.is_in(variants) & (trimmed != "")).sum().alias(f"{column}\x00null_token"),
-        ]
+    if parsed is None or clean_counts is None:
+        cleaned, clean_counts = clean_frame(frame, plans, options)
+    else:
+        cleaned = parsed
     typed_counts: list[pl.Expr] = []
     typed_exprs: list[pl.Expr] = []
     failing: list[tuple[str, pl.Expr, str]] = []
@@ -335,10 +355,8 @@ def apply_plans(
             failing.append((column, mask, _FAIL_REASON[kind]))
     if typed_exprs:
         cleaned = cleaned.with_columns(typed_exprs)
-    counts: dict[str, dict[str, int]] = {}
-    found = frame.select(raw_counts).row(0, named=True) if raw_counts else {}
-    if typed_counts:
-        found |= cleaned.select(typed_counts).row(0, named=True)
+    counts = {column: dict(per) for column, per in clean_counts.items() if column in plans}
+    found = cleaned.select(typed_counts).row(0, named=True) if typed_counts else {}
     for key, value in found.items():
         column, kind = key.split("\x00")
         if value:

@@ -73,7 +73,7 @@ def _stream(src: Source, out_path: Path, options: IngestOptions, label: str) -> 
     quarantines: list[pl.DataFrame] = []
     blank = layout.leading_blank_lines
     for chunk in chunks:  # pass 1: measure
-        cleaned = clean_frame(chunk.data, columns, options)
+        cleaned, _ = clean_frame(chunk.data, columns, options)
         if proposals is None:
             proposals = propose(cleaned, columns, options) if options.repair_values else {}
         evidence.merge(measure(parse_candidates(cleaned, proposals), proposals))

@@ -18,12 +18,22 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from pipelines.ingest.models import IngestReport
-from pipelines.profile import Profile, ProfileOptions, profile
+from pipelines.profile import Profile, ProfileError, ProfileOptions, profile
 from reports.eda import render_eda_html, render_eda_markdown
 
-__all__ = ["ProfileOutputs", "load_reference", "profile_task", "run_profile", "write_profile"]
+__all__ = [
+    "ProfileOutputs",
+    "load_data",
+    "load_reference",
+    "load_reference_source",
+    "profile_task",
+    "run_profile",
+    "write_profile",
+]
 
 ARTIFACT_KEY = "eda-profile"
+_STREAM_PARQUET_BYTES = 256 * 1024 * 1024
+_STREAM_TEXT_BYTES = 128 * 1024 * 1024  # in-memory ingest peaks near 8x the text size
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,51 @@ def load_reference(path: Path) -> Profile:
     return Profile.model_validate_json(path.read_text(encoding="utf-8"))
 
 
+def load_data(
+    data: str, scratch: Path, *, stream: bool | None = None
+) -> tuple[pl.DataFrame | pl.LazyFrame, IngestReport | None]:
+    """Read DATA for profiling; returns the frame (lazy when streaming) and the ingest report.
+
+    A `.parquet` file is read directly (scanned when streaming); anything else goes through
+    ingest (in memory, or `ingest_to_parquet` into `scratch` when streaming). `stream=None`
+    streams Parquet over 256 MB and other files over 128 MB. Ingest is imported lazily.
+    """
+    path = Path(data)
+    is_file = path.is_file()
+    parquet = path.suffix.lower() == ".parquet"
+    limit = _STREAM_PARQUET_BYTES if parquet else _STREAM_TEXT_BYTES
+    big = is_file and path.stat().st_size > limit
+    streaming = big if stream is None else stream
+    if parquet:
+        if not is_file:
+            msg = f"data file `{data}` not found: pass a Parquet file or a source ingest reads"
+            raise ProfileError(msg)
+        try:
+            return (pl.scan_parquet(path) if streaming else pl.read_parquet(path)), None
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            msg = f"data file `{data}` is not readable Parquet ({type(exc).__name__}: {exc})"
+            raise ProfileError(msg.replace("\n", " ")) from exc
+    if streaming:
+        from pipelines.ingest import ingest_to_parquet
+
+        scratch.mkdir(parents=True, exist_ok=True)
+        staged = scratch / "ingested.parquet"
+        result = ingest_to_parquet(data, staged)
+        return pl.scan_parquet(staged), result.report
+    from pipelines.ingest import ingest
+
+    result = ingest(data)
+    return result.data, result.report
+
+
+def load_reference_source(reference: str, scratch: Path) -> pl.DataFrame | pl.LazyFrame | Profile:
+    """A reference for compare mode: a saved `eda.json`, a Parquet file or any ingest source."""
+    if reference.endswith(".json"):
+        return load_reference(Path(reference))
+    frame, _ = load_data(reference, scratch)
+    return frame
+
+
 def run_profile(
     frame: pl.DataFrame | pl.LazyFrame,
     out_dir: Path,
@@ -104,7 +159,11 @@ def _profile_task_fn(
 ) -> dict[str, Any]:
     """Profile the data into `run_dir` (eda.html/json/md) and publish the summary artifact."""
     outputs = run_profile(
-        frame, run_dir, target=target, reference=reference, options=options,
+        frame,
+        run_dir,
+        target=target,
+        reference=reference,
+        options=options,
         ingest_report=ingest_report,
     )
     _publish_artifact(outputs.profile)

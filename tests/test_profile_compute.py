@@ -153,3 +153,18 @@ def test_empty_and_all_null_frames() -> None:
     assert p.dataset.rows == 0
     nulls = profile(pl.DataFrame({"a": [None, None]}, schema={"a": pl.Float64}))
     assert nulls.alerts[0].kind == "constant"
+
+
+def test_counted_and_scanned_histograms_agree() -> None:
+    frame = pl.DataFrame({
+        "x": [float(i % 37) * 1.7 - 5 for i in range(3_000)],
+        "d": [dt.date(2020, 1, 1) + dt.timedelta(days=i % 300) for i in range(3_000)],
+    })
+    counted = profile(frame)  # few distinct values: counts come from value counts
+    scanned = profile(frame, options=ProfileOptions(tracked_values=10))  # forces the scan
+    for name in ("x", "d"):
+        a, b = counted.column(name).numeric, scanned.column(name).numeric
+        assert a is not None and b is not None
+        assert a.histogram == b.histogram
+        assert (a.outliers_iqr, a.outliers_mad) == (b.outliers_iqr, b.outliers_mad)
+        assert a.quantiles == b.quantiles

@@ -54,6 +54,8 @@ class ColumnSummary:
     top: TopCounts = field(default_factory=TopCounts)
     lengths: Moments = field(default_factory=Moments)
     numeric_text: int = 0
+    numbers: dict[float, int] | None = None
+    """Every distinct value (float view) with its count, while there are few enough."""
     first: float | str | None = None
     last: float | str | None = None
     increasing: bool = True
@@ -76,11 +78,24 @@ class ColumnSummary:
             top=self.top.merge(other.top),
             lengths=self.lengths.merge(other.lengths),
             numeric_text=self.numeric_text + other.numeric_text,
+            numbers=_add_numbers(self.numbers, other.numbers, self.top.capacity),
             first=self.first if self.first is not None else other.first,
             last=other.last if other.last is not None else self.last,
             increasing=increasing,
             decreasing=decreasing,
         )
+
+
+def _add_numbers(
+    a: dict[float, int] | None, b: dict[float, int] | None, capacity: int
+) -> dict[float, int] | None:
+    """Exact sum of two complete value counts; None once too many distinct values exist."""
+    if a is None or b is None:
+        return None
+    merged = dict(a)
+    for value, count in b.items():
+        merged[value] = merged.get(value, 0) + count
+    return merged if len(merged) <= capacity else None
 
 
 def _le(a: float | str, b: float | str) -> bool:

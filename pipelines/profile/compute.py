@@ -2,11 +2,12 @@
 
 Pass one summarises every batch in one `select` (moments, sketches, top values, patterns);
 pass two counts what needs pass-one results (histograms, outliers, duplicate-column checks)
-and draws a seeded Bernoulli sample. An in-memory frame is one batch (exact quantiles and
-distinct counts); a LazyFrame is streamed
-in slices of `batch_rows` (cheap for Parquet/IPC scans, whose slices read only the row groups
-needed), so memory stays bounded by one batch plus the summaries and 8 bytes per distinct row
-(exact duplicate-row count).
+and draws a seeded Bernoulli sample. Columns with at most `tracked_values` distinct values get
+their pass-two counts exactly from their value counts instead of another scan. An in-memory
+frame is one batch (exact quantiles and distinct counts); a LazyFrame is streamed in slices
+of `batch_rows` (cheap for Parquet/IPC scans, whose slices read only the row groups needed),
+so memory stays bounded by one batch plus the summaries and 8 bytes per distinct row (exact
+duplicate-row count).
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ from pipelines.profile.alerts import Findings, build_alerts, spelling_variants
 from pipelines.profile.associations import numeric_matrix, unified_matrix, values_of
 from pipelines.profile.batch import BatchSummary
 from pipelines.profile.columns import build_column_plan, column_profile, duplicate_candidates
-from pipelines.profile.detail import DetailPlan, DetailSummary, summarise_detail
+from pipelines.profile.detail import (
+    DetailPlan,
+    DetailSummary,
+    combine,
+    detail_from_counts,
+    summarise_detail,
+)
 from pipelines.profile.drift import compare_profiles
 from pipelines.profile.errors import ReferenceMismatchError, TargetNotFoundError
 from pipelines.profile.missing import co_missing_groups, missingness, structural_missingness
@@ -166,13 +173,18 @@ def profile(
     first = _pass_one(frame, opts)
     rows = first.rows
     plans = {n: build_column_plan(c, opts) for n, c in first.columns.items()}
+    counted = [
+        (plan, numbers) for name, plan in plans.items()
+        if plan is not None and (numbers := first.columns[name].numbers) is not None
+    ]
+    counted_names = {plan.name for plan, _ in counted}
     detail_plan = DetailPlan(
-        columns=tuple(p for p in plans.values() if p is not None),
+        columns=tuple(p for p in plans.values() if p is not None and p.name not in counted_names),
         duplicate_candidates=tuple(duplicate_candidates(first)),
         sample_fraction=min(1.0, opts.sample_rows / rows) if rows else 1.0,
         seed=opts.seed,
     )
-    detail = _pass_two(frame, detail_plan, opts)
+    detail = combine(detail_from_counts(counted), _pass_two(frame, detail_plan, opts))
     repairs = {c.name: c.repairs for c in ingest_report.columns} if ingest_report else {}
     columns = [
         column_profile(first.columns[n], plans[n], detail, opts, batches=first.batches,

@@ -13,13 +13,22 @@ import math
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+import numpy as np
 import polars as pl
 
 from pipelines.profile.batch import StorageKind, numeric_expr
 
 _K = TypeVar("_K")
 
-__all__ = ["ColumnPlan", "DetailPlan", "DetailSummary", "histogram_layout", "summarise_detail"]
+__all__ = [
+    "ColumnPlan",
+    "DetailPlan",
+    "DetailSummary",
+    "combine",
+    "detail_from_counts",
+    "histogram_layout",
+    "summarise_detail",
+]
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,46 @@ class DetailSummary:
         )
 
 
+def detail_from_counts(plans: list[tuple[ColumnPlan, dict[float, int]]]) -> DetailSummary:
+    """Pass-two counts computed exactly from complete value counts (no scan of the data).
+
+    Uses the same arithmetic as `summarise_detail`, so both paths give identical bins.
+    """
+    histograms: dict[str, list[int]] = {}
+    iqr: dict[str, int] = {}
+    mad: dict[str, int] = {}
+    dates: dict[str, int] = {}
+    for plan, numbers in plans:
+        values = np.fromiter(numbers.keys(), dtype=np.float64, count=len(numbers))
+        counts = np.fromiter(numbers.values(), dtype=np.int64, count=len(numbers))
+        # the bin index comes from the very same polars expression as in the scan
+        index = pl.DataFrame({"v": values}).select(_bin_index(pl.col("v"), plan)).to_series()
+        histograms[plan.name] = np.bincount(
+            index.to_numpy().astype(np.int64), weights=counts, minlength=plan.bins
+        ).astype(np.int64).tolist()
+        if plan.iqr_fences is not None:
+            lo, hi = plan.iqr_fences
+            iqr[plan.name] = int(counts[(values < lo) | (values > hi)].sum())
+        if plan.median is not None and plan.mad_limit is not None:
+            mad[plan.name] = int(counts[np.abs(values - plan.median) > plan.mad_limit].sum())
+        if plan.date_bounds is not None:
+            lo, hi = plan.date_bounds
+            dates[plan.name] = int(counts[(values < lo) | (values > hi)].sum())
+    return DetailSummary(histograms, iqr, mad, dates)
+
+
+def combine(a: DetailSummary, b: DetailSummary) -> DetailSummary:
+    """Union of two detail summaries about different columns (b's sample is kept)."""
+    return DetailSummary(
+        histograms={**a.histograms, **b.histograms},
+        outliers_iqr={**a.outliers_iqr, **b.outliers_iqr},
+        outliers_mad={**a.outliers_mad, **b.outliers_mad},
+        impossible_dates={**a.impossible_dates, **b.impossible_dates},
+        mismatches={**a.mismatches, **b.mismatches},
+        sample=b.sample,
+    )
+
+
 def _add(a: dict[_K, int], b: dict[_K, int]) -> dict[_K, int]:
     return {k: a.get(k, 0) + b.get(k, 0) for k in a.keys() | b.keys()}
 
@@ -98,10 +147,14 @@ def histogram_layout(
     return minimum, span / bins, bins
 
 
+def _bin_index(x: pl.Expr, plan: ColumnPlan) -> pl.Expr:
+    return ((x - plan.low) / plan.width).floor().clip(0, plan.bins - 1).cast(pl.Int32)
+
+
 def _plan_exprs(i: int, plan: ColumnPlan) -> list[pl.Expr]:
     x = numeric_expr(plan.name, plan.kind)
     p = f"d{i}_"
-    index = ((x - plan.low) / plan.width).floor().clip(0, plan.bins - 1).cast(pl.Int32)
+    index = _bin_index(x, plan)
     exprs = [index.drop_nulls().value_counts(name="n").implode().alias(p + "hist")]
     if plan.iqr_fences is not None:
         lo, hi = plan.iqr_fences

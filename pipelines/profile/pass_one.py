@@ -217,9 +217,16 @@ def _column(
         counts = values.get_column(_COUNT).to_numpy()
         present = ~np.isnan(numbers.astype(float))
         grid = _grid_from_counts(numbers[present], counts[present], opts.quantile_points)
+        exact_counts = {
+            float(v): int(n) for v, n in zip(numbers[present], counts[present], strict=True)
+        }
     else:
         grid = tuple(float(v) for v in row[p + "grid"])
-    return replace(summary, moments=moments, quantiles=QuantileSketch(grid, moments.count))
+        exact_counts = None
+    return replace(
+        summary, moments=moments, quantiles=QuantileSketch(grid, moments.count),
+        numbers=exact_counts,
+    )
 
 
 def _patterns(

@@ -50,8 +50,8 @@ elif mode == "ingest":
     rows = result.report.rows_read
     quarantined = result.report.rows_quarantined
 elif mode == "stream":
-    from pipelines.ingest import IngestOptions, ingest_to_parquet
-    result = ingest_to_parquet(source, out, IngestOptions())
+    from pipelines.ingest import ingest_to_parquet
+    result = ingest_to_parquet(source, out)  # streaming default: 32 MiB chunks
     report = getattr(result, "report", result)
     rows = getattr(report, "rows_read", None)
     quarantined = getattr(report, "rows_quarantined", None)

@@ -168,3 +168,24 @@ def test_counted_and_scanned_histograms_agree() -> None:
         assert a.histogram == b.histogram
         assert (a.outliers_iqr, a.outliers_mad) == (b.outliers_iqr, b.outliers_mad)
         assert a.quantiles == b.quantiles
+
+
+def test_unusual_dtypes_do_not_break_the_profile() -> None:
+    rows = 40
+    frame = pl.DataFrame({
+        "cat": pl.Series(["a", "b"] * (rows // 2), dtype=pl.Categorical),
+        "enum": pl.Series(["x", "y"] * (rows // 2), dtype=pl.Enum(["x", "y"])),
+        "flag": [True, False, None, True] * (rows // 4),
+        "wait": pl.Series([dt.timedelta(seconds=i) for i in range(rows)]),
+        "when": [dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=i)
+                 for i in range(rows)],
+        "clock": [dt.time(i % 24) for i in range(rows)],
+        "items": [[i, i + 1] for i in range(rows)],
+        "small": pl.Series(list(range(rows)), dtype=pl.Int8),
+        "f32": pl.Series([float(i) / 3 for i in range(rows)], dtype=pl.Float32),
+    })
+    p = profile(frame.lazy(), options=ProfileOptions(batch_rows=15))
+    types = {c.name: c.semantic_type for c in p.columns}
+    assert types["flag"] == "boolean" and types["items"] == "other"
+    assert types["cat"] == "categorical" and types["when"] == "datetime"
+    Profile.model_validate_json(json.dumps(p.to_json_dict()))

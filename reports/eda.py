@@ -146,6 +146,10 @@ def render_eda_html(profile: Profile) -> str:
         severity_counts={s: sum(a.severity == s for a in profile.alerts)
                          for s in ("high", "warning", "info")},
         top_pairs=_top_pairs(unified),
+        alert_kinds=sorted(
+            {a.kind: sum(b.kind == a.kind for b in profile.alerts) for a in profile.alerts}
+            .items()
+        ),
         data_json=json_for_script(payload),
         has_chart=keys.__contains__,
         css=inline_style("eda.css"),

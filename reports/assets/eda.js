@@ -75,12 +75,15 @@
   openFromHash();
 
   /* alerts: filter by severity */
-  var alertFilter = document.getElementById("alert-filter");
-  if (alertFilter) alertFilter.addEventListener("change", function () {
+  var alertFilter = document.getElementById("alert-filter"), kindFilter = document.getElementById("alert-kind");
+  function filterAlerts() {
     document.querySelectorAll(".alert").forEach(function (a) {
-      a.classList.toggle("hidden", !!alertFilter.value && a.dataset.severity !== alertFilter.value);
+      var ok = (!alertFilter.value || a.dataset.severity === alertFilter.value) &&
+        (!kindFilter.value || a.dataset.kind === kindFilter.value);
+      a.classList.toggle("hidden", !ok);
     });
-  });
+  }
+  if (alertFilter) { alertFilter.addEventListener("change", filterAlerts); kindFilter.addEventListener("change", filterAlerts); }
 
   /* every other chart is drawn when the page loads */
   document.querySelectorAll("canvas[data-chart]").forEach(function (c) {

@@ -49,6 +49,24 @@ def _register_commands() -> None:
 _register_commands()
 
 
+def _usage_error_types() -> tuple[type[BaseException], ...]:
+    """Click's UsageError, both the public package and the copy typer vendors."""
+    import click
+
+    types: list[type[BaseException]] = [click.exceptions.UsageError]
+    try:
+        from typer._click.exceptions import UsageError as VendoredUsageError
+    except ImportError:  # older typer uses click itself
+        pass
+    else:
+        types.append(VendoredUsageError)
+    return tuple(types)
+
+
+def _is_usage_error(exc: BaseException) -> bool:
+    return isinstance(exc, _usage_error_types())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; turn our errors into one line on stderr and an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -66,13 +84,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (typer.Exit, SystemExit) as exc:
         code = getattr(exc, "exit_code", getattr(exc, "code", 0))
         return int(code or 0)
-    except Exception as exc:  # click usage errors and anything unexpected: still one line
-        import click
-
-        if isinstance(exc, click.exceptions.UsageError):
-            print(f"thresher: error: {exc.format_message()}", file=sys.stderr)
+    except Exception as exc:  # usage errors and anything unexpected: still one line
+        if _is_usage_error(exc):
+            print(f"thresher: error: {exc.format_message()}", file=sys.stderr)  # type: ignore[attr-defined]
             return 2
-        if isinstance(exc, click.exceptions.Abort):
+        if type(exc).__name__ == "Abort":
             return 1
         if debug:
             raise

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipelines.ingest import IngestReport, IngestResult
+if TYPE_CHECKING:  # importing the stage is slow; the CLI only needs it when a command runs
+    from pipelines.ingest import IngestReport, IngestResult
 
 __all__ = ["INGEST_FILES", "write_ingest_outputs", "write_json"]
 

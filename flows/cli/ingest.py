@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from flows.ingest_outputs import write_ingest_outputs
-from pipelines.ingest import IngestOptions, IngestResult, ingest, ingest_to_parquet
+if TYPE_CHECKING:
+    from pipelines.ingest import IngestOptions, IngestResult
 
 __all__ = ["register", "summary_table"]
 
@@ -59,6 +59,9 @@ def ingest_command(
     ] = None,
 ) -> None:
     """Read SOURCE, repair messy values, and write data/quarantine/cell issues/ingest.json."""
+    from flows.ingest_outputs import write_ingest_outputs
+    from pipelines.ingest import IngestOptions, ingest, ingest_to_parquet
+
     defaults = IngestOptions()
     options = IngestOptions(
         delimiter=delimiter.encode().decode("unicode_escape") if delimiter else None,

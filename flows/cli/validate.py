@@ -11,14 +11,14 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from pipelines.errors import ThresherError
-from pipelines.validate.errors import ValidateError
-
 __all__ = ["register"]
 
 
 def _load(data: str) -> pl.DataFrame:
     """Read `data`: Parquet directly, anything else through the ingest stage."""
+    from pipelines.ingest import ingest
+    from pipelines.validate.errors import ValidateError
+
     path = Path(data)
     if path.suffix.lower() == ".parquet":
         if not path.is_file():
@@ -29,11 +29,6 @@ def _load(data: str) -> pl.DataFrame:
         except (OSError, pl.exceptions.PolarsError) as exc:
             msg = f"data file `{data}` is not readable Parquet ({type(exc).__name__}: {exc})"
             raise ValidateError(msg.replace("\n", " ")) from exc
-    try:
-        from pipelines.ingest import ingest
-    except ImportError as exc:
-        msg = f"cannot read `{data}`: the ingest stage is not available; pass a .parquet file"
-        raise ThresherError(msg) from exc
     return ingest(data).data
 
 

@@ -18,10 +18,11 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
 from flows.ingest_outputs import write_ingest_outputs, write_json
-from flows.profile_tasks import profile_task
+from flows.profile_tasks import load_reference_source, profile_task
 from flows.validate_tasks import validate_task
 from pipelines.config import PipelineConfig
 from pipelines.ingest import IngestOptions, IngestReport, ingest
+from pipelines.profile import ProfileOptions
 
 __all__ = ["RunSummary", "ingest_task", "new_run_dir", "thresher_pipeline"]
 
@@ -110,8 +111,16 @@ def thresher_pipeline(config: PipelineConfig) -> RunSummary:
         summary["rows_valid"] = validation.get("rows_valid")
         summary["rows_quarantined_validate"] = validation.get("rows_quarantined")
     if config.profile.enabled:
+        reference = None
+        if config.profile.reference:
+            reference = load_reference_source(config.profile.reference, run_dir / "reference")
         profiled = profile_task(
-            frame, run_dir / "profile", target=config.task.target, ingest_report=report
+            frame,
+            run_dir / "profile",
+            target=config.task.target,
+            reference=reference,
+            options=ProfileOptions(title=f"{config.name} · EDA"),
+            ingest_report=report,
         )
         outputs["eda"] = str(run_dir / "profile" / "eda.html")
         summary["alerts"] = profiled.get("alerts")

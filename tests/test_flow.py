@@ -126,3 +126,17 @@ def test_serve_without_a_server_says_what_to_do() -> None:
     )
     assert completed.returncode == 2
     assert "prefect server start" in completed.stderr
+
+
+def test_flow_compares_against_a_reference(prefect_harness: None, tmp_path: Path) -> None:
+    from flows.pipeline import thresher_pipeline
+
+    config = load_config(EXAMPLE)
+    profile = config.profile.model_copy(update={"reference": config.source})
+    config = config.model_copy(update={"output_dir": tmp_path, "profile": profile})
+    summary = thresher_pipeline(config)
+    eda = json.loads((Path(summary.run_dir) / "profile" / "eda.json").read_text())
+    assert eda["drift"] is not None
+    assert eda["drift"]["drifted"] == []
+    assert eda["drift"]["verdict"] == "no drift"
+    assert eda["drift"]["reference_rows"] == 344

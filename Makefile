@@ -28,6 +28,8 @@ test: lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/validate.py
+	$(BIN)/python benchmarks/profile.py
 
 clean:
 	rm -rf $(VENV) runs .prefect .pytest_cache .mypy_cache .ruff_cache

@@ -95,7 +95,7 @@ def scan_records(
         if offset >= len(buf):
             result.consumed = len(buf)
             return result
-    _scan_python(buf, offset, line, dialect, bad_at.size > 0, result)
+    _scan_python(buf, offset, line, dialect, result)
     return result
 
 
@@ -314,27 +314,29 @@ def _scan_python(
     offset: int,
     line: int,
     dialect: _Dialect,
-    has_bad_bytes: bool,  # noqa: FBT001 - private helper
     result: ScanResult,
 ) -> None:
-    """Read `buf[offset:]` record by record in Python, after too many parity breaks."""
-    text = buf[offset:].decode("utf-8", errors="replace")
+    """Read `buf[offset:]` record by record in Python, after too many parity breaks.
+
+    Decodes with surrogateescape so undecodable bytes are detectable and byte offsets exact.
+    """
+    text = buf[offset:].decode("utf-8", errors=_ESCAPE)
     delimiter = chr(dialect.delimiter)
     quote = chr(dialect.quote) if dialect.quote is not None else None
     position = 0
     while position < len(text):
         newline = text.find("\n", position)
         physical = text[position : len(text) if newline < 0 else newline].rstrip("\r")
-        if not physical.strip():
+        if not physical or (dialect.expected > 1 and not physical.strip()):
             result.blank_lines += 1
             position, line = len(text) if newline < 0 else newline + 1, line + 1
             continue
         record = parse_one_record(text, position, delimiter, quote, line)
         if record.unterminated and record.hit_end and not dialect.final:
             break
-        if "\x00" in record.raw or (has_bad_bytes and "\ufffd" in record.raw):
-            nul = "\x00" in record.raw
-            result.bad.append(_damaged(line, record.raw.encode("utf-8"), nul=nul))
+        if "\x00" in record.raw or _has_escapes(record.raw):
+            raw = record.raw.encode("utf-8", errors=_ESCAPE)
+            result.bad.append(_damaged(line, raw, nul="\x00" in record.raw))
         elif record.unterminated:
             result.bad.append(
                 BadRecord(
@@ -351,4 +353,4 @@ def _scan_python(
                 _count_mismatch(line, record.raw, len(record.fields), dialect.expected)
             )
         position, line = record.end, line + (1 if record.unterminated else record.lines_used)
-    result.consumed = offset + len(text[:position].encode("utf-8"))
+    result.consumed = offset + len(text[:position].encode("utf-8", errors=_ESCAPE))

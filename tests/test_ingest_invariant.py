@@ -107,14 +107,14 @@ def messy_files(draw: st.DrawFn) -> MessyFile:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(messy=messy_files())
-def test_every_record_accounted_for_once(messy: MessyFile) -> None:
+@given(messy=messy_files(), chunk_bytes=st.sampled_from([8, 61, 256, 128 * 1024 * 1024]))
+def test_every_record_accounted_for_once(messy: MessyFile, chunk_bytes: int) -> None:
     from pipelines.ingest import IngestOptions, ingest
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "messy.csv"
         path.write_bytes(messy.payload)
-        result = ingest(path, IngestOptions(add_line_numbers=True))
+        result = ingest(path, IngestOptions(add_line_numbers=True, chunk_bytes=chunk_bytes))
 
     report = result.report
     assert report.rows_read == report.rows_ok + report.rows_quarantined

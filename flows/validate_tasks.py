@@ -7,6 +7,7 @@ Outputs in ``out_dir``: ``valid.parquet``, ``quarantine.parquet``, ``validation.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,10 +126,13 @@ def run_validation(
     source: str = "data",
     run_gx: bool = True,
     suite_paths: list[Path] | None = None,
+    source_lines: pl.Series | None = None,
 ) -> ValidationOutputs:
     """Validate, run GX, and write every output; a policy failure is returned, not raised.
 
     Outputs are written even when the policy fails, so the quarantine can be reviewed.
+    `source_lines` (one per row, from ingest) adds `_source_line` to the quarantine so each
+    bad row points at the line of the file it came from.
     """
     data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
     failed: ValidationFailed | None = None
@@ -141,6 +145,10 @@ def run_validation(
         suites = find_user_suites(schema_ref, suite_paths)
         gx_summaries, link = _data_docs(data, schema_ref, suites, out_dir)
         report = report.model_copy(update={"gx": gx_summaries, "data_docs": link})
+    if source_lines is not None and result.quarantine.height:
+        lines = source_lines.cast(pl.Int64).gather(result.quarantine.get_column("_row"))
+        quarantine = result.quarantine.with_columns(lines.alias("_source_line"))
+        result = dataclasses.replace(result, quarantine=quarantine)
     _write_outputs(result, report, out_dir)
     return ValidationOutputs(valid=result.valid, report=report, out_dir=out_dir, failed=failed)
 

@@ -14,9 +14,9 @@ import typer
 __all__ = ["register"]
 
 
-def _load(data: str) -> pl.DataFrame:
-    """Read `data`: Parquet directly, anything else through the ingest stage."""
-    from pipelines.ingest import ingest
+def _load(data: str) -> tuple[pl.DataFrame, pl.Series | None]:
+    """Read `data` (Parquet directly, anything else through ingest) and its source lines."""
+    from pipelines.ingest import IngestOptions, ingest
     from pipelines.validate.errors import ValidateError
 
     path = Path(data)
@@ -25,11 +25,13 @@ def _load(data: str) -> pl.DataFrame:
             msg = f"data file `{data}` not found: pass a Parquet file or a source ingest reads"
             raise ValidateError(msg)
         try:
-            return pl.read_parquet(path)
+            return pl.read_parquet(path), None
         except (OSError, pl.exceptions.PolarsError) as exc:
             msg = f"data file `{data}` is not readable Parquet ({type(exc).__name__}: {exc})"
             raise ValidateError(msg.replace("\n", " ")) from exc
-    return ingest(data).data
+    frame = ingest(data, IngestOptions(add_line_numbers=True)).data
+    lines = frame.get_column("_source_line")
+    return frame.drop("_source_line"), lines
 
 
 def validate_command(
@@ -53,7 +55,7 @@ def validate_command(
     from pipelines.validate import load_policy
 
     loaded_policy = load_policy(policy)
-    frame = _load(data)
+    frame, lines = _load(data)
     outputs = run_validation(
         frame,
         schema,
@@ -62,6 +64,7 @@ def validate_command(
         source=f"`{data}`",
         run_gx=gx,
         suite_paths=list(suite or []),
+        source_lines=lines,
     )
     report = outputs.report
     typer.echo(
@@ -85,7 +88,7 @@ def infer_schema_command(
     """Write a pandera model module describing DATA (dtypes, nulls, ranges, sets, keys)."""
     from pipelines.validate.infer import InferOptions, infer_model_source
 
-    frame = _load(data)
+    frame, _ = _load(data)
     source = infer_model_source(
         frame, name, source=Path(data).name, options=InferOptions(margin=margin)
     )

@@ -51,7 +51,7 @@ def validate_command(
     ] = True,
 ) -> None:
     """Validate DATA; write valid/quarantine Parquet, validation.json/.html and Data Docs."""
-    from flows.validate_tasks import run_validation
+    from flows.validate_outputs import run_validation
     from pipelines.validate import load_policy
 
     loaded_policy = load_policy(policy)

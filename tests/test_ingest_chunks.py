@@ -60,3 +60,36 @@ def test_streaming_keeps_quarantine_and_cell_issues(tmp_path: Path) -> None:
     streamed = ingest_to_parquet(source, tmp_path / "d.parquet", IngestOptions(chunk_bytes=32))
     assert_frame_equal(streamed.quarantine, whole.quarantine)
     assert_frame_equal(pl.read_parquet(tmp_path / "d.parquet"), whole.data)
+
+
+def test_parquet_streams_in_batches_with_the_same_repairs(tmp_path: Path) -> None:
+    messy = pl.DataFrame(
+        {
+            "Order ID": list(range(5000)),
+            "Amount": [f"${i:,}.50" if i % 7 else " NA " for i in range(5000)],
+            "Signed Up": ["2020-01-02", "2021-03-04"] * 2500,
+        }
+    )
+    source = tmp_path / "messy.parquet"
+    messy.write_parquet(source, row_group_size=700)
+    whole = ingest(source)
+    out = tmp_path / "out.parquet"
+    streamed = ingest_to_parquet(source, out, IngestOptions(chunk_bytes=4096))
+    written = pl.read_parquet(out)
+    assert_frame_equal(written, whole.data)
+    assert written.columns == ["order_id", "amount", "signed_up"]
+    assert written.schema["amount"] == pl.Float64
+    assert written.schema["signed_up"] == pl.Date
+    assert streamed.report.format == "parquet"
+    assert [c.model_dump() for c in streamed.report.columns] == [
+        c.model_dump() for c in whole.report.columns
+    ]
+
+
+def test_header_only_file_streams_to_an_empty_table(tmp_path: Path) -> None:
+    out = tmp_path / "empty.parquet"
+    streamed = ingest_to_parquet(MESSY / "header_only.csv", out)
+    assert streamed.report.rows_read == 0
+    written = pl.read_parquet(out)
+    assert written.height == 0
+    assert written.columns == ingest(MESSY / "header_only.csv").data.columns

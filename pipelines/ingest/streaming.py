@@ -1,29 +1,32 @@
-"""Stream a large delimited text file to Parquet in bounded memory, with the same repairs.
+"""Stream a large source to Parquet in bounded memory, with the same repairs as `ingest`.
 
-Two passes over the file's chunks: the first proposes and measures candidate types for every
-column (counts merge across chunks), the second converts each chunk with the decided plans and
-appends it to the Parquet file. Memory is bounded by the chunk size, not the file size.
+Two passes over the source's chunks: the first proposes and measures candidate types for every
+text column (counts merge across chunks), the second converts each chunk with the decided plans
+and appends it to the Parquet file. Memory is bounded by the chunk size, not the source size.
+Delimited text and Parquet stream; other sources are read whole.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
 
 import polars as pl
 import pyarrow.parquet as pq
 
-from pipelines.errors import IngestError
 from pipelines.ingest.api import FILE_COLUMN, build_report, ingest
 from pipelines.ingest.delimited import LINE_COLUMN, TextChunk, read_text_table
+from pipelines.ingest.headers import normalized_names
 from pipelines.ingest.models import (
     CELL_ISSUES_SCHEMA,
     QUARANTINE_SCHEMA,
     IngestOptions,
     IngestResult,
 )
-from pipelines.ingest.raw import RawRead
+from pipelines.ingest.raw import RawRead, empty_quarantine
 from pipelines.ingest.repair import (
     ColumnPlan,
     Evidence,
@@ -42,56 +45,140 @@ STREAM_CHUNK_BYTES = 32 * 1024 * 1024
 """Default chunk for streaming: peak memory is a small multiple of this, not of the file."""
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """What a streamed source is, learnt before its first chunk."""
+
+    original_names: tuple[str, ...]
+    column_names: tuple[str, ...]
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    leading_blank_lines: int
+    notes: tuple[str, ...]
+
+
+Opener = Callable[[], tuple[_Layout, Iterator[TextChunk]]]
+
+
 def ingest_to_parquet(
     source: str | os.PathLike[str], out_path: Path, options: IngestOptions | None = None
 ) -> IngestResult:
     """Ingest `source` into `out_path` (Parquet); the result's `data` is only its first rows.
 
-    A single delimited text file is streamed in two passes; other sources are read in memory
-    and written once. `quarantine` and `cell_issues` are returned whole (they are small).
+    A single delimited text or Parquet source is streamed in two passes; other sources are
+    read in memory and written once. `quarantine` and `cell_issues` are returned whole.
     """
     options = options or IngestOptions(chunk_bytes=STREAM_CHUNK_BYTES)
     sources = resolve_sources(source, options)
-    if len(sources) != 1 or sources[0].kind != "text":
-        result = ingest(source, options)
-        result.data.write_parquet(out_path)
-        return result
-    return _stream(sources[0], out_path, options, str(source))
+    if len(sources) == 1 and sources[0].kind == "text":
+        return _stream(_text_opener(sources[0], options), sources[0].display, out_path, options)
+    if len(sources) == 1 and sources[0].kind == "parquet":
+        path = Path(sources[0].location)
+        return _stream(_parquet_opener(path, options), str(path), out_path, options)
+    result = ingest(source, options)
+    result.data.write_parquet(out_path)
+    return result
 
 
-def _with_location(chunk: TextChunk, source_file: str) -> pl.DataFrame:
-    return chunk.data.with_columns(pl.lit(source_file, dtype=pl.String).alias(FILE_COLUMN))
-
-
-def _stream(src: Source, out_path: Path, options: IngestOptions, label: str) -> IngestResult:
-    started = perf_counter()
+def _text_opener(src: Source, options: IngestOptions) -> Opener:
     assert src.opener is not None
-    layout, chunks = read_text_table(src.opener, src.display, options, src.default_delimiter)
-    columns = list(layout.column_names)
+    text_opener = src.opener
+
+    def open_chunks() -> tuple[_Layout, Iterator[TextChunk]]:
+        layout, chunks = read_text_table(text_opener, src.display, options, src.default_delimiter)
+        return (
+            _Layout(
+                layout.original_names,
+                layout.column_names,
+                "csv" if layout.delimiter == "," else "delimited",
+                layout.encoding.codec,
+                layout.delimiter,
+                layout.leading_blank_lines,
+                (f"encoding {layout.encoding.codec}: {layout.encoding.reason}",),
+            ),
+            chunks,
+        )
+
+    return open_chunks
+
+
+def _parquet_opener(path: Path, options: IngestOptions) -> Opener:
+    def open_chunks() -> tuple[_Layout, Iterator[TextChunk]]:
+        parquet = pq.ParquetFile(path)
+        originals = tuple(parquet.schema_arrow.names)
+        names = tuple(normalized_names(list(originals))) if options.normalize_headers else originals
+        rows = max(parquet.metadata.num_rows, 1)
+        size = sum(
+            parquet.metadata.row_group(i).total_byte_size
+            for i in range(parquet.metadata.num_row_groups)
+        )
+        batch_rows = max(1024, int(options.chunk_bytes / max(size / rows, 1.0)))
+
+        def chunks() -> Iterator[TextChunk]:
+            line = 1
+            for batch in parquet.iter_batches(batch_size=batch_rows):
+                frame = pl.DataFrame(pl.from_arrow(batch)).rename(
+                    dict(zip(originals, names, strict=True))
+                )
+                lines = pl.int_range(line, line + frame.height, dtype=pl.Int64, eager=True)
+                line += frame.height
+                yield TextChunk(frame.with_columns(lines.alias(LINE_COLUMN)), empty_quarantine(), 0)
+
+        layout = _Layout(originals, names, "parquet", None, None, 0, ())
+        return layout, chunks()
+
+    return open_chunks
+
+
+def _text_columns(frame: pl.DataFrame) -> list[str]:
+    return [c for c, t in frame.schema.items() if t == pl.String and not c.startswith("_source_")]
+
+
+def _measure_all(
+    open_chunks: Opener, options: IngestOptions
+) -> tuple[_Layout, dict[str, list[str]], Evidence, list[pl.DataFrame], int]:
+    """Pass 1: propose from the first chunk, measure every chunk, keep the quarantine."""
+    layout, chunks = open_chunks()
     proposals: dict[str, list[str]] | None = None
     evidence = Evidence()
     quarantines: list[pl.DataFrame] = []
     blank = layout.leading_blank_lines
-    for chunk in chunks:  # pass 1: measure
+    for chunk in chunks:
+        columns = _text_columns(chunk.data)
         cleaned, _ = clean_frame(chunk.data, columns, options)
         if proposals is None:
             proposals = propose(cleaned, columns, options) if options.repair_values else {}
         evidence.merge(measure(parse_candidates(cleaned, proposals), proposals))
         quarantines.append(chunk.quarantine)
         blank += chunk.blank_lines
-    plans: dict[str, ColumnPlan] = decide(proposals or {}, evidence, options)
-    _, chunks = read_text_table(src.opener, src.display, options, src.default_delimiter)
+    return layout, proposals or {}, evidence, quarantines, blank
+
+
+def _add(totals: dict[str, dict[str, int]], more: dict[str, dict[str, int]]) -> None:
+    for name, per in more.items():
+        mine = totals.setdefault(name, {})
+        for kind, value in per.items():
+            mine[kind] = mine.get(kind, 0) + value
+
+
+def _stream(
+    open_chunks: Opener, display: str, out_path: Path, options: IngestOptions
+) -> IngestResult:
+    started = perf_counter()
+    layout, proposals, evidence, quarantines, blank = _measure_all(open_chunks, options)
+    plans: dict[str, ColumnPlan] = decide(proposals, evidence, options)
+    _, chunks = open_chunks()
     writer: pq.ParquetWriter | None = None
     issues: list[pl.DataFrame] = []
     counts: dict[str, dict[str, int]] = {}
+    totals: dict[str, dict[str, int]] = {"nulls": {}}
     head: pl.DataFrame | None = None
-    nulls: dict[str, int] = {}
     rows = 0
     try:
         for chunk in chunks:  # pass 2: convert and append
-            typed, chunk_issues, chunk_counts = apply_plans(
-                _with_location(chunk, src.display), plans, options
-            )
+            located = chunk.data.with_columns(pl.lit(display, dtype=pl.String).alias(FILE_COLUMN))
+            typed, chunk_issues, chunk_counts = apply_plans(located, plans, options)
             typed = typed.drop(FILE_COLUMN)
             if not options.add_line_numbers:
                 typed = typed.drop(LINE_COLUMN)
@@ -102,19 +189,17 @@ def _stream(src: Source, out_path: Path, options: IngestOptions, label: str) -> 
             writer.write_table(table.cast(writer.schema))
             rows += typed.height
             issues.append(chunk_issues)
-            for name, value in typed.null_count().row(0, named=True).items():
-                nulls[name] = nulls.get(name, 0) + int(value)
-            for name, per in chunk_counts.items():
-                mine = counts.setdefault(name, {})
-                for kind, value in per.items():
-                    mine[kind] = mine.get(kind, 0) + value
+            _add(totals, {"nulls": typed.null_count().row(0, named=True)})
+            _add(counts, chunk_counts)
     finally:
         if writer is not None:
             writer.close()
-    if head is None:
-        msg = f"{src.display}: produced no chunks; the file may have changed while reading"
-        raise IngestError(msg)
-    quarantine = pl.concat(quarantines).cast(QUARANTINE_SCHEMA)
+    if head is None:  # no data rows (e.g. a header-only file): write the empty table
+        head = pl.DataFrame(schema=dict.fromkeys(layout.column_names, pl.String))
+        head.write_parquet(out_path)
+    quarantine = (
+        pl.concat(quarantines).cast(QUARANTINE_SCHEMA) if quarantines else empty_quarantine()
+    )
     cell_issues = (
         pl.concat(issues).cast(CELL_ISSUES_SCHEMA)
         if issues
@@ -123,28 +208,25 @@ def _stream(src: Source, out_path: Path, options: IngestOptions, label: str) -> 
     raw = RawRead(
         data=head,
         line_numbers=pl.Series([], dtype=pl.Int64),
-        source_file=src.display,
-        format="csv" if layout.delimiter == "," else "delimited",
+        source_file=display,
+        format=layout.format,
         quarantine=quarantine,
-        encoding=layout.encoding.codec,
+        encoding=layout.encoding,
         delimiter=layout.delimiter,
         blank_lines=blank,
-        notes=(
-            f"encoding {layout.encoding.codec}: {layout.encoding.reason}",
-            "streamed to Parquet in chunks",
-        ),
+        notes=(*layout.notes, "streamed to Parquet in chunks"),
     )
     report = build_report(
-        label,
+        display,
         [raw],
         head,
         quarantine,
         cell_issues,
-        list(zip(layout.original_names, columns, strict=True)),
+        list(zip(layout.original_names, layout.column_names, strict=True)),
         plans,
         counts,
         perf_counter() - started,
         rows_ok=rows,
-        null_counts=nulls,
+        null_counts={name: int(value) for name, value in totals["nulls"].items()},
     )
     return IngestResult(data=head, quarantine=quarantine, cell_issues=cell_issues, report=report)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pipelines.profile.missing import CoMissingGroup, ExplainedMissing
@@ -19,6 +19,7 @@ from pipelines.profile.models import (
     finite,
 )
 from pipelines.profile.options import ProfileOptions
+from pipelines.profile.siblings import SiblingSpellings
 
 Severity = Literal["high", "warning", "info"]
 
@@ -46,6 +47,7 @@ class Findings:
     explained_missing: list[ExplainedMissing]
     variants: dict[str, list[list[str]]]
     case_words: dict[str, list[str]]
+    siblings: list[SiblingSpellings] = field(default_factory=list)
 
 
 def spelling_variants(counts: dict[str, int]) -> tuple[list[list[str]], list[str]]:
@@ -238,6 +240,16 @@ def build_alerts(
             message=f"`{name}` writes the same word with different capitalisation "
             f"({', '.join(_code(w, 30) for w in words[:3])}): labels are inconsistent; "
             "normalise them (and shorten long labels) before modelling.",
+        ))
+    for sibling in findings.siblings:
+        examples = ", ".join(f"{_code(x, 20)} / {_code(y, 20)}" for x, y in sibling.pairs[:3])
+        alerts.append(Alert(
+            kind="category_variants", column=sibling.second,
+            columns=[sibling.first, sibling.second], severity="warning",
+            value=len(sibling.pairs),
+            message=f"`{sibling.first}` and `{sibling.second}` hold the same categories but "
+            f"spell {len(sibling.pairs)} of them differently ({examples}): map them to one "
+            "spelling before encoding or comparing the two columns.",
         ))
     skip = {frozenset(p) for p in findings.duplicate_columns}
     alerts += _pair_alerts(association, skip, target.column if target else None, opts)

@@ -42,6 +42,7 @@ from pipelines.profile.models import (
 )
 from pipelines.profile.options import ProfileOptions
 from pipelines.profile.pass_one import summarise_batch
+from pipelines.profile.siblings import sibling_spellings
 from pipelines.profile.target import target_profile
 
 if TYPE_CHECKING:  # importing ingest costs ~0.2 s and only annotations need it
@@ -203,6 +204,11 @@ def profile(
             variants[col.name] = groups
         if words and col.semantic_type == "categorical":
             case_words[col.name] = words
+    categories = {
+        col.name: set(first.columns[col.name].top.counts)
+        for col in columns
+        if col.semantic_type == "categorical" and first.columns[col.name].kind == "string"
+    }
     missing = missingness(first, opts)
     findings = Findings(
         duplicate_columns=[p for p, n in detail.mismatches.items() if n == 0],
@@ -210,6 +216,7 @@ def profile(
         explained_missing=structural_missingness(sample, columns, opts),
         variants=variants,
         case_words=case_words,
+        siblings=sibling_spellings(categories),
     )
     associations = _associations(sample, columns, rows, opts)
     target_result = None

@@ -144,5 +144,10 @@ def run_validation(
         lines = source_lines.cast(pl.Int64).gather(result.quarantine.get_column("_row"))
         quarantine = result.quarantine.with_columns(lines.alias("_source_line"))
         result = dataclasses.replace(result, quarantine=quarantine)
+        samples = [
+            s.model_copy(update={"source_line": int(source_lines[s.row])})
+            for s in report.sample_rows
+        ]
+        report = report.model_copy(update={"sample_rows": samples})
     _write_outputs(result, report, out_dir)
     return ValidationOutputs(valid=result.valid, report=report, out_dir=out_dir, failed=failed)

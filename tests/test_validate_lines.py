@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,7 @@ def test_quarantine_carries_the_source_line(tmp_path: Path) -> None:
     assert "body_mass_g" in by_line[5]
     assert "sex" in by_line[41]
     assert quarantine["_source_line"].null_count() == 0
+    html = (out / "validation.html").read_text()
+    assert '<th class="num">line</th>' in html
+    report = json.loads((out / "validation.json").read_text())
+    assert {s["source_line"] for s in report["sample_rows"]} >= {5, 41}

@@ -78,6 +78,8 @@ class SampleRow(BaseModel):
     row: int
     values: dict[str, str | None]
     reasons: list[str]
+    source_line: int | None = None
+    """Line in the source file, when the data came through ingest with line numbers."""
 
 
 class GxRunSummary(BaseModel):

@@ -7,6 +7,7 @@ does) so Prefect picks up thresher's settings.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,9 +55,12 @@ def new_run_dir(config: PipelineConfig) -> Path:
 @task(name="ingest", cache_policy=NO_CACHE, log_prints=True)
 def ingest_task(
     source: str, options: IngestOptions, run_dir: Path
-) -> tuple[pl.DataFrame, IngestReport]:
-    """Ingest `source` into `run_dir/ingest` and return the frame and its report."""
-    result = ingest(source, options)
+) -> tuple[pl.DataFrame, IngestReport, pl.Series]:
+    """Ingest `source` into `run_dir/ingest`; return the frame, its report and source lines."""
+    result = ingest(source, options.model_copy(update={"add_line_numbers": True}))
+    lines = result.data.get_column("_source_line")
+    if not options.add_line_numbers:  # added only so validation can cite lines
+        result = dataclasses.replace(result, data=result.data.drop("_source_line"))
     write_ingest_outputs(result, run_dir / "ingest")
     report = result.report
     print(
@@ -64,7 +68,7 @@ def ingest_task(
         f"{report.rows_quarantined:,} quarantined, {report.cell_issues:,} cells nulled"
     )
     create_markdown_artifact(markdown=_ingest_markdown(report), key="ingest-summary")
-    return result.data, report
+    return result.data, report, lines
 
 
 def _ingest_markdown(report: IngestReport) -> str:
@@ -97,7 +101,7 @@ def thresher_pipeline(config: PipelineConfig) -> RunSummary:
         if _is_database(config.source)
         else ingest_task
     )
-    frame, report = ingest_step(config.source, config.ingest, run_dir)
+    frame, report, lines = ingest_step(config.source, config.ingest, run_dir)
     outputs = {"ingest": str(run_dir / "ingest" / "ingest.json")}
     summary: dict[str, Any] = {
         "rows_read": report.rows_read,
@@ -106,7 +110,9 @@ def thresher_pipeline(config: PipelineConfig) -> RunSummary:
     }
     section = config.validate_
     if section.enabled and section.schema_ref:
-        frame, validation = validate_task(frame, run_dir, section.schema_ref, section.policy)
+        frame, validation = validate_task(
+            frame, run_dir, section.schema_ref, section.policy, source_lines=lines
+        )
         outputs["validation"] = str(run_dir / "validate" / "validation.html")
         summary["rows_valid"] = validation.get("rows_valid")
         summary["rows_quarantined_validate"] = validation.get("rows_quarantined")

@@ -36,9 +36,11 @@ def validate_task(
     policy_path: Path | None = None,
     *,
     run_gx: bool = True,
+    source_lines: pl.Series | None = None,
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
     """Validate the ingested frame into ``run_dir/validate``; return valid rows and a summary.
 
+    ``source_lines`` (one per row, from ingest) lets quarantined rows name their file line.
     Raises ``ValidationFailed`` (after writing the outputs) when the policy fails.
     """
     outputs = run_validation(
@@ -48,6 +50,7 @@ def validate_task(
         load_policy(policy_path),
         source="ingested data",
         run_gx=run_gx,
+        source_lines=source_lines,
     )
     _publish_artifacts(outputs.report)
     if outputs.failed is not None:

@@ -52,6 +52,7 @@ def test_flow_writes_every_stage_into_one_run_folder(prefect_harness: None, tmp_
     assert (run_dir / "profile" / "eda.html").is_file()
     ingested = pl.read_parquet(run_dir / "ingest" / "data.parquet")
     assert ingested.schema["date_egg"] == pl.Date
+    assert "_source_line" not in ingested.columns
     recorded = json.loads((run_dir / "run.json").read_text())
     assert recorded["outputs"]["eda"].endswith("eda.html")
     assert json.loads((run_dir / "config.json").read_text())["name"] == "penguins"
@@ -140,3 +141,23 @@ def test_flow_compares_against_a_reference(prefect_harness: None, tmp_path: Path
     assert eda["drift"]["drifted"] == []
     assert eda["drift"]["verdict"] == "no drift"
     assert eda["drift"]["reference_rows"] == 344
+
+
+def test_flow_quarantine_points_at_source_lines(prefect_harness: None, tmp_path: Path) -> None:
+    from flows.pipeline import thresher_pipeline
+
+    config = load_config(EXAMPLE)
+    section = config.validate_.model_copy(update={"schema_ref": "schemas.penguins:PenguinsClean"})
+    config = config.model_copy(
+        update={
+            "output_dir": tmp_path,
+            "validate_": section,
+            "profile": config.profile.model_copy(update={"enabled": False}),
+        }
+    )
+    summary = thresher_pipeline(config)
+    assert summary.rows_quarantined_validate
+    quarantine = pl.read_parquet(Path(summary.run_dir) / "validate" / "quarantine.parquet")
+    assert quarantine.height == summary.rows_quarantined_validate
+    # rows are 0-based positions; with no blank or multi-line records the file line is row + 2
+    assert (quarantine["_source_line"] == quarantine["_row"] + 2).all()

@@ -24,6 +24,7 @@ from flows.validate_tasks import validate_task
 from pipelines.config import PipelineConfig
 from pipelines.ingest import IngestOptions, IngestReport, ingest
 from pipelines.profile import ProfileOptions
+from reports.run_index import RunPage, render_run_index
 
 __all__ = ["RunSummary", "ingest_task", "new_run_dir", "thresher_pipeline"]
 
@@ -130,6 +131,30 @@ def thresher_pipeline(config: PipelineConfig) -> RunSummary:
         )
         outputs["eda"] = str(run_dir / "profile" / "eda.html")
         summary["alerts"] = profiled.get("alerts")
+    outputs["index"] = str(run_dir / "index.html")
     result = RunSummary(name=config.name, run_dir=str(run_dir), outputs=outputs, **summary)
     write_json(result.model_dump(mode="json"), run_dir / "run.json")
+    _write_index(result, report, config.source, run_dir)
     return result
+
+
+def _write_index(summary: RunSummary, report: IngestReport, source: str, run_dir: Path) -> None:
+    """Write the run's front page, linking (relatively) to every report that exists."""
+    candidates = {
+        "EDA report": "profile/eda.html",
+        "Validation report": "validate/validation.html",
+        "Great Expectations Data Docs": "validate/data_docs/index.html",
+        "Ingest account (JSON)": "ingest/ingest.json",
+        "Run summary (JSON)": "run.json",
+    }
+    links = {label: href for label, href in candidates.items() if (run_dir / href).is_file()}
+    page = RunPage(
+        name=summary.name,
+        run_dir=summary.run_dir,
+        source=source,
+        rows_valid=summary.rows_valid,
+        rows_quarantined_validate=summary.rows_quarantined_validate,
+        alerts=summary.alerts,
+        links=links,
+    )
+    (run_dir / "index.html").write_text(render_run_index(page, report), encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import polars as pl
 import pytest
 
 from pipelines.config import load_config
+from tests.support.browser import open_report
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "penguins.yaml"
@@ -53,6 +55,13 @@ def test_flow_writes_every_stage_into_one_run_folder(prefect_harness: None, tmp_
     ingested = pl.read_parquet(run_dir / "ingest" / "data.parquet")
     assert ingested.schema["date_egg"] == pl.Date
     assert "_source_line" not in ingested.columns
+    index = run_dir / "index.html"
+    hrefs = re.findall(r'href="([^"]+)"', index.read_text())
+    assert "profile/eda.html" in hrefs
+    assert all((run_dir / href).is_file() for href in hrefs)
+    check = open_report(index)
+    assert check.console_errors == [] and check.page_errors == []
+    assert check.external_requests == []
     recorded = json.loads((run_dir / "run.json").read_text())
     assert recorded["outputs"]["eda"].endswith("eda.html")
     assert json.loads((run_dir / "config.json").read_text())["name"] == "penguins"

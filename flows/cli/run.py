@@ -35,6 +35,7 @@ def run_command(
     typer.echo(f"run folder: {summary.run_dir}")
     for name, path in summary.outputs.items():
         typer.echo(f"  {name:<11} {path}")
+    typer.echo(f"open {summary.outputs['index']} in a browser to start")
 
 
 def register(app: typer.Typer) -> None:

@@ -170,3 +170,10 @@ def test_flow_quarantine_points_at_source_lines(prefect_harness: None, tmp_path:
     assert quarantine.height == summary.rows_quarantined_validate
     # rows are 0-based positions; with no blank or multi-line records the file line is row + 2
     assert (quarantine["_source_line"] == quarantine["_row"] + 2).all()
+
+
+def test_every_example_config_loads_and_points_at_bundled_data() -> None:
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        config = load_config(path)
+        assert Path(config.source).is_file(), (path.name, config.source)
+        assert config.task.target, path.name

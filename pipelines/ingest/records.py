@@ -99,17 +99,25 @@ def scan_records(
     return result
 
 
-def _scan_vectorised(
-    buf: bytes,
-    arr: np.ndarray,
-    offset: int,
-    line: int,
-    dialect: _Dialect,
-    bad_at: np.ndarray,
-    result: ScanResult,
-) -> tuple[int, int] | None:
-    """Scan `arr[offset:]`; return (offset, line) to restart at after a parity break."""
-    view = arr[offset:]
+@dataclass(frozen=True)
+class _Records:
+    """Where each record of a view is: byte bounds, its first line, and what it spans."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    stops: np.ndarray
+    content_ends: np.ndarray
+    lines: np.ndarray
+    fields: np.ndarray
+    multi_line: np.ndarray
+    processed: int
+    open_quote_at_end: bool
+
+
+def _find_records(
+    view: np.ndarray, buf: bytes, offset: int, line: int, dialect: _Dialect
+) -> _Records | None:
+    """Record bounds from quote parity, and field counts; None when no record is complete."""
     newlines = np.flatnonzero(view == _NEWLINE)
     quotes = _positions(buf, offset, view, dialect.quote)
     if quotes.size:
@@ -123,9 +131,7 @@ def _scan_vectorised(
         ends = np.append(ends, view.size)
         end_index = np.append(end_index, newlines.size)
     if ends.size == 0:
-        result.consumed = offset
         return None
-    n = ends.size
     starts = np.concatenate(([0], ends[:-1] + 1))
     stops = np.minimum(ends + 1, view.size)
     content_ends = ends.copy()
@@ -133,16 +139,36 @@ def _scan_vectorised(
     with_cr = with_cr[view[content_ends[with_cr] - 1] == _CR]
     content_ends[with_cr] -= 1
     first_newline = np.concatenate(([0], end_index[:-1] + 1))  # index of record's 1st line
-    lines = line + first_newline
-    multi_line = end_index > first_newline
     processed = int(stops[-1])
     pairs_before = None
     if quotes_before is not None:
-        before = np.append(quotes_before, quotes.size)[end_index]
-        pairs_before = before // 2
+        pairs_before = np.append(quotes_before, quotes.size)[end_index] // 2
     fields = _field_counts(view[:processed], dialect.delimiter, quotes, ends, pairs_before)
+    return _Records(
+        starts,
+        ends,
+        stops,
+        content_ends,
+        line + first_newline,
+        fields,
+        end_index > first_newline,
+        processed,
+        dialect.final and quotes.size % 2 == 1,
+    )
 
-    flags = np.zeros(n, dtype=np.int8)
+
+def _flag_records(
+    view: np.ndarray,
+    buf: bytes,
+    offset: int,
+    records: _Records,
+    dialect: _Dialect,
+    bad_at: np.ndarray,
+) -> np.ndarray:
+    """Judge each record: good, blank, NUL, undecodable, or to be checked carefully."""
+    starts, content_ends, fields = records.starts, records.content_ends, records.fields
+    processed, ends = records.processed, records.ends
+    flags = np.zeros(starts.size, dtype=np.int8)
     flags[content_ends == starts] = _BLANK
     if dialect.expected > 1:
         for index in np.flatnonzero((fields == 1) & (flags == _GOOD)):
@@ -154,20 +180,38 @@ def _scan_vectorised(
     local_bad = bad_at[(bad_at >= offset) & (bad_at < offset + processed)] - offset
     if local_bad.size:
         flags[np.unique(np.searchsorted(ends, local_bad))] = _UNDECODABLE
-    flags[multi_line & (flags != _BLANK)] = _CHECK  # NUL/bad bytes judged after the careful parse
+    flags[records.multi_line & (flags != _BLANK)] = _CHECK  # NUL/bad bytes judged after parsing
     flags[(flags == _GOOD) & (fields != dialect.expected)] = _CHECK
-    if dialect.final and quotes.size % 2 == 1:  # the last record ends inside an open quote
-        flags[n - 1] = _CHECK if flags[n - 1] != _BLANK else flags[n - 1]
+    if records.open_quote_at_end and flags[-1] != _BLANK:
+        flags[-1] = _CHECK
+    return flags
 
-    stop_at, restart = n, None
+
+def _scan_vectorised(
+    buf: bytes,
+    arr: np.ndarray,
+    offset: int,
+    line: int,
+    dialect: _Dialect,
+    bad_at: np.ndarray,
+    result: ScanResult,
+) -> tuple[int, int] | None:
+    """Scan `arr[offset:]`; return (offset, line) to restart at after a parity break."""
+    view = arr[offset:]
+    records = _find_records(view, buf, offset, line, dialect)
+    if records is None:
+        result.consumed = offset
+        return None
+    flags = _flag_records(view, buf, offset, records, dialect, bad_at)
+    stop_at, restart = flags.size, None
     for index in np.flatnonzero(flags == _CHECK):
         restart = _settle(
             view,
-            int(starts[index]),
-            int(stops[index]),
-            int(content_ends[index]),
-            int(lines[index]),
-            int(fields[index]),
+            int(records.starts[index]),
+            int(records.stops[index]),
+            int(records.content_ends[index]),
+            int(records.lines[index]),
+            int(records.fields[index]),
             dialect,
             result,
         )
@@ -178,16 +222,16 @@ def _scan_vectorised(
     keep = slice(0, stop_at)
     _collect(
         view,
-        starts[keep],
-        stops[keep],
-        content_ends[keep],
-        lines[keep],
+        records.starts[keep],
+        records.stops[keep],
+        records.content_ends[keep],
+        records.lines[keep],
         flags[keep],
         offset,
         result,
     )
     if restart is None:
-        result.consumed = offset + processed
+        result.consumed = offset + records.processed
     return restart
 
 

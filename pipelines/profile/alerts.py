@@ -29,12 +29,24 @@ _NORMALISE = re.compile(r"[\W_]+")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _SENTENCE = re.compile(r"[.!?;:]\s+")
 _SEVERITY: dict[AlertKind, Severity] = {
-    "constant": "high", "duplicate_columns": "high", "target_leakage": "high",
-    "impossible_dates": "high", "duplicate_rows": "warning", "high_missing": "warning",
-    "structural_missing": "warning", "unique": "warning", "repeated_ids": "warning",
-    "near_constant": "warning", "mixed_types": "warning", "category_variants": "warning",
-    "target_imbalance": "warning", "drift": "high", "high_cardinality": "info",
-    "skewed": "info", "zero_inflated": "info", "high_correlation": "info",
+    "constant": "high",
+    "duplicate_columns": "high",
+    "target_leakage": "high",
+    "impossible_dates": "high",
+    "duplicate_rows": "warning",
+    "high_missing": "warning",
+    "structural_missing": "warning",
+    "unique": "warning",
+    "repeated_ids": "warning",
+    "near_constant": "warning",
+    "mixed_types": "warning",
+    "category_variants": "warning",
+    "target_imbalance": "warning",
+    "drift": "high",
+    "high_cardinality": "info",
+    "skewed": "info",
+    "zero_inflated": "info",
+    "high_correlation": "info",
 }
 
 
@@ -83,8 +95,16 @@ def _column_alerts(col: ColumnProfile, rows: int, opts: ProfileOptions) -> list[
     name = f"`{col.name}`"
 
     def add(kind: AlertKind, message: str, value: float | None = None) -> None:
-        out.append(Alert(kind=kind, column=col.name, columns=[col.name],
-                         severity=_SEVERITY[kind], message=message, value=finite(value, 4)))
+        out.append(
+            Alert(
+                kind=kind,
+                column=col.name,
+                columns=[col.name],
+                severity=_SEVERITY[kind],
+                message=message,
+                value=finite(value, 4),
+            )
+        )
 
     if col.count == 0:
         add("constant", f"{name} is empty in every row: it carries no information; drop it.", 1)
@@ -92,51 +112,86 @@ def _column_alerts(col: ColumnProfile, rows: int, opts: ProfileOptions) -> list[
     top_share = col.top_values[0].count / col.count if col.top_values else 0.0
     if col.distinct == 1:
         value = _code(col.top_values[0].value) if col.top_values else "one value"
-        add("constant", f"{name} holds the single value {value} in every non-null row: "
-            "it carries no information; drop it.", 1)
+        add(
+            "constant",
+            f"{name} holds the single value {value} in every non-null row: "
+            "it carries no information; drop it.",
+            1,
+        )
     elif top_share >= opts.near_constant and col.top_values:
-        add("near_constant", f"{name} is {_code(col.top_values[0].value)} in {_pct(top_share)} "
+        add(
+            "near_constant",
+            f"{name} is {_code(col.top_values[0].value)} in {_pct(top_share)} "
             "of non-null rows: it barely varies; drop it or group the rare values unless they "
-            "matter.", top_share)
+            "matter.",
+            top_share,
+        )
     if col.null_share >= opts.high_missing:
-        add("high_missing", f"{name} is missing in {_pct(col.null_share)} of rows: add a "
-            "missing indicator and impute with care, or drop it.", col.null_share)
+        add(
+            "high_missing",
+            f"{name} is missing in {_pct(col.null_share)} of rows: add a "
+            "missing indicator and impute with care, or drop it.",
+            col.null_share,
+        )
     if col.semantic_type == "id":
         if col.unique_share >= opts.unique_ratio:
-            add("unique", f"{name} is unique in {_pct(col.unique_share)} of rows (ID-like): it "
+            add(
+                "unique",
+                f"{name} is unique in {_pct(col.unique_share)} of rows (ID-like): it "
                 "names rows rather than describing them; keep it out of the features.",
-                col.unique_share)
+                col.unique_share,
+            )
         elif col.unique_share < 1.0:
             per_id = col.count / max(col.distinct, 1)
-            add("repeated_ids", f"{name} repeats: {col.distinct:,} distinct IDs over "
+            add(
+                "repeated_ids",
+                f"{name} repeats: {col.distinct:,} distinct IDs over "
                 f"{col.count:,} rows ({per_id:.1f} rows each on average): rows of one entity "
                 "must stay in the same fold, so split by group (e.g. GroupKFold on it).",
-                col.unique_share)
+                col.unique_share,
+            )
     elif col.semantic_type == "text" and col.distinct > opts.high_cardinality:
-        add("high_cardinality", f"{name} has {col.distinct:,} distinct values: one-hot encoding "
+        add(
+            "high_cardinality",
+            f"{name} has {col.distinct:,} distinct values: one-hot encoding "
             "would explode; group rare values, use frequency/target encoding, or treat it as "
-            "text.", col.distinct)
+            "text.",
+            col.distinct,
+        )
     numeric = col.numeric
     if numeric is not None and col.semantic_type == "numeric" and col.distinct > 2:
         if numeric.skew is not None and abs(numeric.skew) >= opts.skew:
-            add("skewed", f"{name} is highly skewed (skew {numeric.skew:.1f}): consider a log "
+            add(
+                "skewed",
+                f"{name} is highly skewed (skew {numeric.skew:.1f}): consider a log "
                 "or rank transform, and metrics that are robust to the long tail.",
-                numeric.skew)
+                numeric.skew,
+            )
         zero_share = numeric.zeros / col.count
         if zero_share >= opts.zero_inflated and top_share < opts.near_constant:
-            add("zero_inflated", f"{name} is 0 in {_pct(zero_share)} of non-null rows: model it "
+            add(
+                "zero_inflated",
+                f"{name} is 0 in {_pct(zero_share)} of non-null rows: model it "
                 "as a has-any indicator plus the amount, rather than one skewed number.",
-                zero_share)
+                zero_share,
+            )
     if col.text is not None and col.count:
         share = col.text.numeric_like / col.count
         if 0.05 <= share <= 0.95 and col.semantic_type != "id":
-            add("mixed_types", f"{name} mixes numbers and text ({_pct(share)} of values are "
-                "numeric): fix the source, or split codes from amounts before using it.", share)
+            add(
+                "mixed_types",
+                f"{name} mixes numbers and text ({_pct(share)} of values are "
+                "numeric): fix the source, or split codes from amounts before using it.",
+                share,
+            )
     if col.impossible_dates:
-        add("impossible_dates", f"{name} has {col.impossible_dates:,} dates outside "
+        add(
+            "impossible_dates",
+            f"{name} has {col.impossible_dates:,} dates outside "
             f"{opts.earliest_plausible_date} to {opts.latest_plausible_date or 'today'}: check "
             "them at the source and set them to null if they are entry errors.",
-            col.impossible_dates)
+            col.impossible_dates,
+        )
     return out
 
 
@@ -153,12 +208,18 @@ def _pair_alerts(
                 continue
             if frozenset((a, b)) in skip:
                 continue
-            out.append(Alert(
-                kind="high_correlation", column=a, columns=[a, b], severity="info",
-                value=value, message=f"`{a}` and `{b}` are strongly associated ({value:.2f}): "
-                "they carry overlapping information; keep one, or combine them, for linear "
-                "models.",
-            ))
+            out.append(
+                Alert(
+                    kind="high_correlation",
+                    column=a,
+                    columns=[a, b],
+                    severity="info",
+                    value=value,
+                    message=f"`{a}` and `{b}` are strongly associated ({value:.2f}): "
+                    "they carry overlapping information; keep one, or combine them, for linear "
+                    "models.",
+                )
+            )
     return sorted(out, key=lambda x: -(x.value or 0.0))[:30]
 
 
@@ -174,13 +235,45 @@ def build_alerts(
     """Every alert, most severe first, then in column order."""
     alerts: list[Alert] = []
     if dataset.duplicate_rows:
-        alerts.append(Alert(
-            kind="duplicate_rows", column=None, severity="warning",
-            value=dataset.duplicate_share,
-            message=f"{dataset.duplicate_rows:,} rows ({_pct(dataset.duplicate_share)}) repeat "
-            "an earlier row exactly: remove them unless repeats are real events, and split "
-            "before de-duplicating so copies cannot straddle train and test.",
-        ))
+        alerts.append(
+            Alert(
+                kind="duplicate_rows",
+                column=None,
+                severity="warning",
+                value=dataset.duplicate_share,
+                message=f"{dataset.duplicate_rows:,} rows ({_pct(dataset.duplicate_share)}) repeat "
+                "an earlier row exactly: remove them unless repeats are real events, and split "
+                "before de-duplicating so copies cannot straddle train and test.",
+            )
+        )
+    alerts += _duplicate_column_alerts(findings)
+    for col in columns:
+        alerts += _column_alerts(col, dataset.rows, opts)
+    alerts += _missingness_alerts(findings)
+    alerts += _variant_alerts(findings)
+    skip = {frozenset(p) for p in findings.duplicate_columns}
+    alerts += _pair_alerts(association, skip, target.column if target else None, opts)
+    if target is not None:
+        alerts += _target_alerts(target, opts)
+    if drift is not None and drift.drifted:
+        for name in drift.drifted:
+            alerts.append(
+                Alert(
+                    kind="drift",
+                    column=name,
+                    columns=[name],
+                    severity="high",
+                    message=f"`{name}` has drifted from the reference (verdict: {drift.verdict}): "
+                    "check the upstream source and retrain or recalibrate if the change is real.",
+                )
+            )
+    order = {"high": 0, "warning": 1, "info": 2}
+    return sorted(alerts, key=lambda a: order[a.severity])
+
+
+def _duplicate_column_alerts(findings: Findings) -> list[Alert]:
+    """One alert per column that has identical copies, naming the copies."""
+    alerts: list[Alert] = []
     original: dict[str, str] = {}
     for a, b in findings.duplicate_columns:
         root = original.get(a, a)
@@ -192,23 +285,38 @@ def build_alerts(
     for a, bs in copies.items():
         names = ", ".join(f"`{b}`" for b in bs)
         verb = "is" if len(bs) == 1 else "are"
-        alerts.append(Alert(
-            kind="duplicate_columns", column=bs[0], columns=[a, *bs], severity="high", value=1.0,
-            message=f"{names} {verb} identical to `{a}` in every row: keep `{a}` and drop the "
-            "copies.",
-        ))
-    for col in columns:
-        alerts += _column_alerts(col, dataset.rows, opts)
+        alerts.append(
+            Alert(
+                kind="duplicate_columns",
+                column=bs[0],
+                columns=[a, *bs],
+                severity="high",
+                value=1.0,
+                message=f"{names} {verb} identical to `{a}` in every row: keep `{a}` and drop the "
+                "copies.",
+            )
+        )
+    return alerts
+
+
+def _missingness_alerts(findings: Findings) -> list[Alert]:
+    """Columns missing together, and columns missing because of another column."""
+    alerts: list[Alert] = []
     for group in findings.co_missing:
         names = ", ".join(f"`{c}`" for c in group.columns[:6])
         more = f" and {len(group.columns) - 6} more" if len(group.columns) > 6 else ""
-        alerts.append(Alert(
-            kind="structural_missing", column=group.columns[0], columns=list(group.columns),
-            severity="warning", value=group.rows,
-            message=f"{names}{more} are missing together (in about {group.rows:,} rows): the "
-            "gap is structural (likely 'not applicable'), not random; encode it as its own "
-            "category or indicator instead of imputing.",
-        ))
+        alerts.append(
+            Alert(
+                kind="structural_missing",
+                column=group.columns[0],
+                columns=list(group.columns),
+                severity="warning",
+                value=group.rows,
+                message=f"{names}{more} are missing together (in about {group.rows:,} rows): the "
+                "gap is structural (likely 'not applicable'), not random; encode it as its own "
+                "category or indicator instead of imputing.",
+            )
+        )
     explained: dict[tuple[str, str], list[ExplainedMissing]] = defaultdict(list)
     for found in findings.explained_missing:
         explained[(found.explained_by, found.level)].append(found)
@@ -216,54 +324,66 @@ def build_alerts(
         names = ", ".join(f"`{f.column}`" for f in items[:6])
         more = f" and {len(items) - 6} more" if len(items) > 6 else ""
         share = min(f.null_share_in_level for f in items)
-        alerts.append(Alert(
-            kind="structural_missing", column=items[0].column,
-            columns=[f.column for f in items] + [by], severity="warning",
-            value=finite(min(f.strength for f in items), 4),
-            message=f"{names}{more} {'is' if len(items) == 1 else 'are'} missing because of "
-            f"`{by}` ({'always' if share >= 0.999 else 'at least ' + _pct(share)} null where "
-            f"it is {_code(level)}): the gap means "
-            "'not applicable'; impute within groups or encode it, rather than impute globally.",
-        ))
+        alerts.append(
+            Alert(
+                kind="structural_missing",
+                column=items[0].column,
+                columns=[f.column for f in items] + [by],
+                severity="warning",
+                value=finite(min(f.strength for f in items), 4),
+                message=f"{names}{more} {'is' if len(items) == 1 else 'are'} missing because of "
+                f"`{by}` ({'always' if share >= 0.999 else 'at least ' + _pct(share)} null where "
+                f"it is {_code(level)}): the gap means "
+                "'not applicable'; impute within groups or encode it, rather than impute globally.",
+            )
+        )
+    return alerts
+
+
+def _variant_alerts(findings: Findings) -> list[Alert]:
+    """Categories spelled several ways, within a column and across sibling columns."""
+    alerts: list[Alert] = []
     for name, groups in findings.variants.items():
         example = " / ".join(_code(v, 30) for v in groups[0][:3])
-        alerts.append(Alert(
-            kind="category_variants", column=name, columns=[name], severity="warning",
-            value=len(groups),
-            message=f"`{name}` has {len(groups):,} value(s) spelled several ways (e.g. "
-            f"{example}): normalise case, spaces and punctuation before encoding.",
-        ))
+        alerts.append(
+            Alert(
+                kind="category_variants",
+                column=name,
+                columns=[name],
+                severity="warning",
+                value=len(groups),
+                message=f"`{name}` has {len(groups):,} value(s) spelled several ways (e.g. "
+                f"{example}): normalise case, spaces and punctuation before encoding.",
+            )
+        )
     for name, words in findings.case_words.items():
-        alerts.append(Alert(
-            kind="category_variants", column=name, columns=[name], severity="warning",
-            value=len(words),
-            message=f"`{name}` writes the same word with different capitalisation "
-            f"({', '.join(_code(w, 30) for w in words[:3])}): labels are inconsistent; "
-            "normalise them (and shorten long labels) before modelling.",
-        ))
+        alerts.append(
+            Alert(
+                kind="category_variants",
+                column=name,
+                columns=[name],
+                severity="warning",
+                value=len(words),
+                message=f"`{name}` writes the same word with different capitalisation "
+                f"({', '.join(_code(w, 30) for w in words[:3])}): labels are inconsistent; "
+                "normalise them (and shorten long labels) before modelling.",
+            )
+        )
     for sibling in findings.siblings:
         examples = ", ".join(f"{_code(x, 20)} / {_code(y, 20)}" for x, y in sibling.pairs[:3])
-        alerts.append(Alert(
-            kind="category_variants", column=sibling.second,
-            columns=[sibling.first, sibling.second], severity="warning",
-            value=len(sibling.pairs),
-            message=f"`{sibling.first}` and `{sibling.second}` hold the same categories but "
-            f"spell {len(sibling.pairs)} of them differently ({examples}): map them to one "
-            "spelling before encoding or comparing the two columns.",
-        ))
-    skip = {frozenset(p) for p in findings.duplicate_columns}
-    alerts += _pair_alerts(association, skip, target.column if target else None, opts)
-    if target is not None:
-        alerts += _target_alerts(target, opts)
-    if drift is not None and drift.drifted:
-        for name in drift.drifted:
-            alerts.append(Alert(
-                kind="drift", column=name, columns=[name], severity="high",
-                message=f"`{name}` has drifted from the reference (verdict: {drift.verdict}): "
-                "check the upstream source and retrain or recalibrate if the change is real.",
-            ))
-    order = {"high": 0, "warning": 1, "info": 2}
-    return sorted(alerts, key=lambda a: order[a.severity])
+        alerts.append(
+            Alert(
+                kind="category_variants",
+                column=sibling.second,
+                columns=[sibling.first, sibling.second],
+                severity="warning",
+                value=len(sibling.pairs),
+                message=f"`{sibling.first}` and `{sibling.second}` hold the same categories but "
+                f"spell {len(sibling.pairs)} of them differently ({examples}): map them to one "
+                "spelling before encoding or comparing the two columns.",
+            )
+        )
+    return alerts
 
 
 def _target_alerts(target: TargetProfile, opts: ProfileOptions) -> list[Alert]:
@@ -277,18 +397,28 @@ def _target_alerts(target: TargetProfile, opts: ProfileOptions) -> list[Alert]:
             if (assoc.missingness_value or 0.0) > assoc.value
             else f"({assoc.method} {strongest:.2f})"
         )
-        out.append(Alert(
-            kind="target_leakage", column=assoc.column, columns=[assoc.column, target.column],
-            severity="high", value=strongest,
-            message=f"`{assoc.column}` predicts the target `{target.column}` almost perfectly "
-            f"{via}: check it is known at prediction time; if not, drop it (leakage).",
-        ))
+        out.append(
+            Alert(
+                kind="target_leakage",
+                column=assoc.column,
+                columns=[assoc.column, target.column],
+                severity="high",
+                value=strongest,
+                message=f"`{assoc.column}` predicts the target `{target.column}` almost perfectly "
+                f"{via}: check it is known at prediction time; if not, drop it (leakage).",
+            )
+        )
     if target.imbalance_ratio is not None and target.imbalance_ratio < opts.imbalance:
-        out.append(Alert(
-            kind="target_imbalance", column=target.column, columns=[target.column],
-            severity="warning", value=target.imbalance_ratio,
-            message=f"Target `{target.column}` is imbalanced (smallest/largest class "
-            f"{target.imbalance_ratio:.2f}): use stratified splits, class weights, and metrics "
-            "such as balanced accuracy or PR-AUC.",
-        ))
+        out.append(
+            Alert(
+                kind="target_imbalance",
+                column=target.column,
+                columns=[target.column],
+                severity="warning",
+                value=target.imbalance_ratio,
+                message=f"Target `{target.column}` is imbalanced (smallest/largest class "
+                f"{target.imbalance_ratio:.2f}): use stratified splits, class weights, and metrics "
+                "such as balanced accuracy or PR-AUC.",
+            )
+        )
     return out

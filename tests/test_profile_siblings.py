@@ -8,7 +8,7 @@ import polars as pl
 
 from pipelines.ingest import ingest
 from pipelines.profile import profile
-from pipelines.profile.siblings import sibling_spellings
+from pipelines.profile.variants import sibling_spellings
 
 AMES = Path(__file__).parent / "data" / "real" / "ames_house_prices.csv"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
@@ -19,15 +18,12 @@ from pipelines.profile.models import (
     finite,
 )
 from pipelines.profile.options import ProfileOptions
-from pipelines.profile.siblings import SiblingSpellings
+from pipelines.profile.variants import SiblingSpellings
 
 Severity = Literal["high", "warning", "info"]
 
-__all__ = ["Findings", "build_alerts", "spelling_variants"]
+__all__ = ["Findings", "build_alerts"]
 
-_NORMALISE = re.compile(r"[\W_]+")
-_WORD = re.compile(r"[^\W\d_]{3,}")
-_SENTENCE = re.compile(r"[.!?;:]\s+")
 _SEVERITY: dict[AlertKind, Severity] = {
     "constant": "high",
     "duplicate_columns": "high",
@@ -60,26 +56,6 @@ class Findings:
     variants: dict[str, list[list[str]]]
     case_words: dict[str, list[str]]
     siblings: list[SiblingSpellings] = field(default_factory=list)
-
-
-def spelling_variants(counts: dict[str, int]) -> tuple[list[list[str]], list[str]]:
-    """Find spelling variants and words written with inconsistent capitalisation.
-
-    Returns groups of values that are equal after lower-casing and dropping spaces and
-    punctuation, and words written with different capitalisation across values
-    (`Penguin` / `penguin`).
-    """
-    groups: dict[str, list[str]] = defaultdict(list)
-    for value in counts:
-        groups[_NORMALISE.sub(" ", value.lower()).strip()].append(value)
-    variants = [sorted(v, key=lambda s: -counts[s]) for v in groups.values() if len(v) > 1]
-    forms: dict[str, set[str]] = defaultdict(set)
-    for value in counts:
-        for sentence in _SENTENCE.split(value):
-            for word in _WORD.findall(sentence)[1:]:  # first words are often capitalised
-                forms[word.lower()].add(word)
-    words = sorted(" / ".join(sorted(f)) for f in forms.values() if len(f) > 1)
-    return sorted(variants, key=lambda v: -sum(counts[s] for s in v)), words
 
 
 def _pct(share: float) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pipelines.profile.alerts import Findings, build_alerts, spelling_variants
+from pipelines.profile.alerts import Findings, build_alerts
 from pipelines.profile.associations import numeric_matrix, unified_matrix, values_of
 from pipelines.profile.batch import BatchSummary
 from pipelines.profile.columns import build_column_plan, column_profile, duplicate_candidates
@@ -36,14 +36,16 @@ from pipelines.profile.models import (
     Associations,
     ColumnProfile,
     DatasetSummary,
+    DriftSummary,
     Matrix,
+    Missingness,
     Profile,
     finite,
 )
 from pipelines.profile.options import ProfileOptions
 from pipelines.profile.pass_one import summarise_batch
-from pipelines.profile.siblings import sibling_spellings
 from pipelines.profile.target import target_profile
+from pipelines.profile.variants import sibling_spellings, spelling_variants
 
 if TYPE_CHECKING:  # importing ingest costs ~0.2 s and only annotations need it
     from pipelines.ingest.models import IngestReport
@@ -84,7 +86,8 @@ def _association_columns(
     usable = [c for c in columns if c.count >= 10 and c.distinct >= 2]
     numeric = [c.name for c in usable if c.semantic_type == "numeric"]
     categorical = [
-        c.name for c in usable
+        c.name
+        for c in usable
         if c.semantic_type in ("categorical", "boolean") and c.distinct <= opts.max_categories
     ]
     return numeric[: opts.max_association_columns], categorical[: opts.max_association_columns]
@@ -104,10 +107,13 @@ def _associations(
     if len(categorical) >= 2 and matrices:
         unified = matrices[0]
         index = [unified.columns.index(c) for c in categorical]
-        matrices.append(Matrix(
-            method="cramers v", columns=categorical,
-            values=[[unified.values[i][j] for j in index] for i in index],
-        ))
+        matrices.append(
+            Matrix(
+                method="cramers v",
+                columns=categorical,
+                values=[[unified.values[i][j] for j in index] for i in index],
+            )
+        )
     notes = [
         "Unified association: |Pearson r| for numeric pairs, bias-corrected Cramér's V for "
         "categorical pairs, correlation ratio (eta) for numeric-categorical pairs; all 0..1."
@@ -175,7 +181,8 @@ def profile(
     rows = first.rows
     plans = {n: build_column_plan(c, opts) for n, c in first.columns.items()}
     counted = [
-        (plan, numbers) for name, plan in plans.items()
+        (plan, numbers)
+        for name, plan in plans.items()
         if plan is not None and (numbers := first.columns[name].numbers) is not None
     ]
     counted_names = {plan.name for plan, _ in counted}
@@ -188,77 +195,25 @@ def profile(
     detail = combine(detail_from_counts(counted), _pass_two(frame, detail_plan, opts))
     repairs = {c.name: c.repairs for c in ingest_report.columns} if ingest_report else {}
     columns = [
-        column_profile(first.columns[n], plans[n], detail, opts, batches=first.batches,
-                       repairs=repairs.get(n))
+        column_profile(
+            first.columns[n], plans[n], detail, opts, batches=first.batches, repairs=repairs.get(n)
+        )
         for n in schema.names()
     ]
     sample = detail.sample
-    variants: dict[str, list[list[str]]] = {}
-    case_words: dict[str, list[str]] = {}
-    for col in columns:
-        summary = first.columns[col.name]
-        if summary.kind != "string" or col.semantic_type not in ("categorical", "text"):
-            continue
-        groups, words = spelling_variants(summary.top.counts)
-        if groups:
-            variants[col.name] = groups
-        if words and col.semantic_type == "categorical":
-            case_words[col.name] = words
-    categories = {
-        col.name: set(first.columns[col.name].top.counts)
-        for col in columns
-        if col.semantic_type == "categorical" and first.columns[col.name].kind == "string"
-    }
     missing = missingness(first, opts)
-    findings = Findings(
-        duplicate_columns=[p for p, n in detail.mismatches.items() if n == 0],
-        co_missing=co_missing_groups(missing, columns),
-        explained_missing=structural_missingness(sample, columns, opts),
-        variants=variants,
-        case_words=case_words,
-        siblings=sibling_spellings(categories),
-    )
+    findings = _findings(first, columns, detail, missing, sample, opts)
     associations = _associations(sample, columns, rows, opts)
     target_result = None
     if target is not None:
-        target_result = target_profile(sample, next(c for c in columns if c.name == target),
-                                       columns)
-    drift = None
-    if reference is not None:
-        ref_columns, ref_rows = _reference_columns(reference, opts)
-        if not {c.name for c in ref_columns} & set(schema.names()):
-            msg = "the reference shares no column with the data: compare like with like"
-            raise ReferenceMismatchError(msg)
-        drift = compare_profiles(columns, ref_columns, rows=rows, reference_rows=ref_rows,
-                                 opts=opts)
-    types: dict[str, int] = {}
-    for col in columns:
-        types[col.semantic_type] = types.get(col.semantic_type, 0) + 1
-    duplicates = first.duplicate_rows
-    dataset = DatasetSummary(
-        rows=rows,
-        columns=len(columns),
-        memory_bytes=first.memory_bytes,
-        duplicate_rows=duplicates,
-        duplicate_share=finite(duplicates / rows if rows else 0.0, 4) or 0.0,
-        null_cells=missing.null_cells,
-        types=dict(sorted(types.items())),
-        batches=first.batches,
-        streamed=isinstance(frame, pl.LazyFrame),
-    )
+        target_result = target_profile(
+            sample, next(c for c in columns if c.name == target), columns
+        )
+    drift = _drift(reference, columns, schema.names(), rows, opts)
+    dataset = _dataset_summary(first, columns, missing, streamed=isinstance(frame, pl.LazyFrame))
     unified = associations.matrices[0] if associations.matrices else None
     alerts = build_alerts(columns, dataset, unified, target_result, drift, findings, opts)
-    notes = []
-    if associations.sampled:
-        notes.append(
-            f"Associations, target statistics and structural-missingness checks use a seeded "
-            f"random sample of {sample.height:,} of {rows:,} rows."
-        )
-    if first.batches > 1:
-        notes.append(
-            f"Read in {first.batches} batches: counts, sums, moments, min and max are exact; "
-            "quantiles (about 1% rank error) and distinct counts (about 1.6%) are estimates."
-        )
+    notes = _notes(associations.sampled, sample.height, rows, first.batches)
     return Profile(
         title=opts.title,
         dataset=dataset,
@@ -286,3 +241,91 @@ def _ingest_facts(report: IngestReport | None) -> dict[str, object] | None:
         "header_mapping": dict(sorted(report.header_mapping.items())),
         "notes": list(report.notes),
     }
+
+
+def _findings(
+    first: BatchSummary,
+    columns: list[ColumnProfile],
+    detail: DetailSummary,
+    missing: Missingness,
+    sample: pl.DataFrame,
+    opts: ProfileOptions,
+) -> Findings:
+    """What the alerts need beyond column profiles: copies, gaps, spelling variants."""
+    variants: dict[str, list[list[str]]] = {}
+    case_words: dict[str, list[str]] = {}
+    categories: dict[str, set[str]] = {}
+    for col in columns:
+        summary = first.columns[col.name]
+        if summary.kind != "string" or col.semantic_type not in ("categorical", "text"):
+            continue
+        groups, words = spelling_variants(summary.top.counts)
+        if groups:
+            variants[col.name] = groups
+        if col.semantic_type == "categorical":
+            categories[col.name] = set(summary.top.counts)
+            if words:
+                case_words[col.name] = words
+    return Findings(
+        duplicate_columns=[p for p, n in detail.mismatches.items() if n == 0],
+        co_missing=co_missing_groups(missing, columns),
+        explained_missing=structural_missingness(sample, columns, opts),
+        variants=variants,
+        case_words=case_words,
+        siblings=sibling_spellings(categories),
+    )
+
+
+def _drift(
+    reference: Frame | Profile | None,
+    columns: list[ColumnProfile],
+    names: list[str],
+    rows: int,
+    opts: ProfileOptions,
+) -> DriftSummary | None:
+    """Compare with the reference, when there is one that shares columns with the data."""
+    if reference is None:
+        return None
+    ref_columns, ref_rows = _reference_columns(reference, opts)
+    if not {c.name for c in ref_columns} & set(names):
+        msg = "the reference shares no column with the data: compare like with like"
+        raise ReferenceMismatchError(msg)
+    return compare_profiles(columns, ref_columns, rows=rows, reference_rows=ref_rows, opts=opts)
+
+
+def _dataset_summary(
+    first: BatchSummary, columns: list[ColumnProfile], missing: Missingness, *, streamed: bool
+) -> DatasetSummary:
+    """Table-level facts from the first pass and the column profiles."""
+    rows = first.rows
+    types: dict[str, int] = {}
+    for col in columns:
+        types[col.semantic_type] = types.get(col.semantic_type, 0) + 1
+    duplicates = first.duplicate_rows
+    return DatasetSummary(
+        rows=rows,
+        columns=len(columns),
+        memory_bytes=first.memory_bytes,
+        duplicate_rows=duplicates,
+        duplicate_share=finite(duplicates / rows if rows else 0.0, 4) or 0.0,
+        null_cells=missing.null_cells,
+        types=dict(sorted(types.items())),
+        batches=first.batches,
+        streamed=streamed,
+    )
+
+
+def _notes(sampled: bool, sample_rows: int, rows: int, batches: int) -> list[str]:  # noqa: FBT001
+    """What a reader must know about how the figures were computed."""
+    notes = []
+    if sampled:
+        notes.append(
+            f"Associations, target statistics and structural-missingness checks use a seeded "
+            f"random sample of {sample_rows:,} of {rows:,} rows."
+        )
+    if batches > 1:
+        notes.append(
+            f"Read in {batches} batches: counts, sums, moments, min and max are exact; "
+            "quantiles (about 1% rank error) and distinct counts (about 1.6%) are estimates."
+        )
+    return notes

@@ -1,20 +1,24 @@
-"""Sibling columns that hold the same categories but spell some of them differently.
+"""Categories spelled several ways, within a column and across sibling columns.
 
-Ames' `exterior1st` has `WdShing`, `CemntBd`, `BrkComm` where `exterior2nd` has `Wd Shng`,
-`CmentBd`, `Brk Cmn`. Within one column `alerts.spelling_variants` catches case and spacing;
-across columns the spellings differ by a letter or two, so values found in only one of two
-columns that share most categories are matched by edit distance.
+Within a column, `spelling_variants` groups values equal up to case, spaces and punctuation.
+Across columns (Ames' `exterior1st` has `WdShing`, `CemntBd`, `BrkComm` where `exterior2nd` has
+`Wd Shng`, `CmentBd`, `Brk Cmn`) spellings differ by a letter or two, so `sibling_spellings`
+matches values found in only one of two columns that share most categories by edit distance.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
-__all__ = ["SiblingSpellings", "sibling_spellings"]
+__all__ = ["SiblingSpellings", "sibling_spellings", "spelling_variants"]
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_NORMALISE = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_SENTENCE = re.compile(r"[.!?;:]\s+")
 _MIN_LENGTH = 5
 _MAX_CATEGORIES = 200
 
@@ -81,3 +85,23 @@ def sibling_spellings(categories: dict[str, set[str]]) -> list[SiblingSpellings]
         if pairs:
             found.append(SiblingSpellings(first, second, pairs))
     return found
+
+
+def spelling_variants(counts: dict[str, int]) -> tuple[list[list[str]], list[str]]:
+    """Find spelling variants and words written with inconsistent capitalisation.
+
+    Returns groups of values that are equal after lower-casing and dropping spaces and
+    punctuation, and words written with different capitalisation across values
+    (`Penguin` / `penguin`).
+    """
+    groups: dict[str, list[str]] = defaultdict(list)
+    for value in counts:
+        groups[_NORMALISE.sub(" ", value.lower()).strip()].append(value)
+    variants = [sorted(v, key=lambda s: -counts[s]) for v in groups.values() if len(v) > 1]
+    forms: dict[str, set[str]] = defaultdict(set)
+    for value in counts:
+        for sentence in _SENTENCE.split(value):
+            for word in _WORD.findall(sentence)[1:]:  # first words are often capitalised
+                forms[word.lower()].add(word)
+    words = sorted(" / ".join(sorted(f)) for f in forms.values() if len(f) > 1)
+    return sorted(variants, key=lambda v: -sum(counts[s] for s in v)), words

@@ -27,8 +27,10 @@ def _fmt_edge(value: float) -> str:
 
 def _column_chart(col: ColumnProfile) -> dict[str, object] | None:
     numeric = col.numeric
-    if numeric is not None and numeric.histogram is not None and col.semantic_type in (
-        "numeric", "datetime", "id"
+    if (
+        numeric is not None
+        and numeric.histogram is not None
+        and col.semantic_type in ("numeric", "datetime", "id")
     ):
         hist = numeric.histogram
         edges = hist.labels or [_fmt_edge(e) for e in hist.edges]
@@ -44,8 +46,12 @@ def _column_chart(col: ColumnProfile) -> dict[str, object] | None:
 
 
 def _matrix(m: Matrix) -> dict[str, object]:
-    return {"method": m.method, "label": _MATRIX_LABELS.get(m.method, m.method),
-            "columns": m.columns, "values": m.values}
+    return {
+        "method": m.method,
+        "label": _MATRIX_LABELS.get(m.method, m.method),
+        "columns": m.columns,
+        "values": m.values,
+    }
 
 
 def chart_payload(profile: Profile) -> dict[str, object]:
@@ -68,15 +74,20 @@ def chart_payload(profile: Profile) -> dict[str, object]:
     per_row = profile.missingness.nulls_per_row
     if per_row:
         charts["nulls_per_row"] = {
-            "labels": list(per_row), "values": list(per_row.values()), "histogram": True
+            "labels": list(per_row),
+            "values": list(per_row.values()),
+            "histogram": True,
         }
     target = profile.target
     if target is not None:
         col = profile.column(target.column)
         chart = _column_chart(col)
         if target.classes:
-            chart = {"labels": [v.value for v in target.classes],
-                     "values": [v.count for v in target.classes], "horizontal": True}
+            chart = {
+                "labels": [v.value for v in target.classes],
+                "values": [v.count for v in target.classes],
+                "horizontal": True,
+            }
         if chart is not None:
             charts["target"] = chart
         top = target.associations[:25]

@@ -11,13 +11,23 @@ __all__ = ["CHART_JS", "render_eda_html", "render_eda_markdown"]
 CHART_JS = "chart-4.6.1.umd.min.js"
 
 ALERT_LABELS = {
-    "constant": "Constant", "near_constant": "Near-constant", "high_missing": "High missing",
-    "structural_missing": "Structural missing", "unique": "Unique / ID", "repeated_ids":
-    "Repeated IDs", "high_cardinality": "High cardinality", "skewed": "Skewed",
-    "zero_inflated": "Zero-inflated", "duplicate_rows": "Duplicate rows", "duplicate_columns":
-    "Duplicate columns", "mixed_types": "Mixed types", "high_correlation": "High correlation",
-    "target_leakage": "Leakage suspect", "target_imbalance": "Target imbalance",
-    "category_variants": "Spelling variants", "impossible_dates": "Impossible dates",
+    "constant": "Constant",
+    "near_constant": "Near-constant",
+    "high_missing": "High missing",
+    "structural_missing": "Structural missing",
+    "unique": "Unique / ID",
+    "repeated_ids": "Repeated IDs",
+    "high_cardinality": "High cardinality",
+    "skewed": "Skewed",
+    "zero_inflated": "Zero-inflated",
+    "duplicate_rows": "Duplicate rows",
+    "duplicate_columns": "Duplicate columns",
+    "mixed_types": "Mixed types",
+    "high_correlation": "High correlation",
+    "target_leakage": "Leakage suspect",
+    "target_imbalance": "Target imbalance",
+    "category_variants": "Spelling variants",
+    "impossible_dates": "Impossible dates",
     "drift": "Drift",
 }
 
@@ -74,12 +84,14 @@ def _stat_rows(col: ColumnProfile) -> list[tuple[str, str]]:
     if n is not None and not col.minimum_label:
         q = n.quantiles
         rows += [
-            ("Mean", fmt_num(n.mean)), ("Std", fmt_num(n.std)),
-            ("Min", fmt_num(n.minimum)), ("5% / 25%", f"{fmt_num(q.get('p5'))} / "
-                                           f"{fmt_num(q.get('p25'))}"),
+            ("Mean", fmt_num(n.mean)),
+            ("Std", fmt_num(n.std)),
+            ("Min", fmt_num(n.minimum)),
+            ("5% / 25%", f"{fmt_num(q.get('p5'))} / {fmt_num(q.get('p25'))}"),
             ("Median", fmt_num(q.get("p50"))),
             ("75% / 95%", f"{fmt_num(q.get('p75'))} / {fmt_num(q.get('p95'))}"),
-            ("Max", fmt_num(n.maximum)), ("IQR / MAD", f"{fmt_num(n.iqr)} / {fmt_num(n.mad)}"),
+            ("Max", fmt_num(n.maximum)),
+            ("IQR / MAD", f"{fmt_num(n.iqr)} / {fmt_num(n.mad)}"),
             ("Skew / kurtosis", f"{fmt_num(n.skew)} / {fmt_num(n.kurtosis)}"),
             ("Zeros", f"{fmt_int(n.zeros)} ({fmt_pct(n.zeros / col.count if col.count else 0)})"),
             ("Negatives", fmt_int(n.negatives)),
@@ -89,9 +101,12 @@ def _stat_rows(col: ColumnProfile) -> list[tuple[str, str]]:
         rows.append(("Monotonic", col.monotonic))
     t = col.text
     if t is not None:
-        rows.append(("Length min / mean / max",
-                     f"{fmt_num(t.min_length)} / {fmt_num(t.mean_length)} / "
-                     f"{fmt_num(t.max_length)}"))
+        rows.append(
+            (
+                "Length min / mean / max",
+                f"{fmt_num(t.min_length)} / {fmt_num(t.mean_length)} / {fmt_num(t.max_length)}",
+            )
+        )
         if t.numeric_like:
             rows.append(("Numeric-looking values", fmt_int(t.numeric_like)))
     for kind, count in col.repairs.items():
@@ -119,14 +134,16 @@ def _variables(profile: Profile, payload_keys: set[str]) -> list[dict[str, objec
     out = []
     for i, col in enumerate(profile.columns):
         key = column_chart_key(i)
-        out.append({
-            "index": i,
-            "col": col,
-            "stats": _stat_rows(col),
-            "alerts": alerts_by_column.get(col.name, []),
-            "chart": key if key in payload_keys else None,
-            "top_total": col.count,
-        })
+        out.append(
+            {
+                "index": i,
+                "col": col,
+                "stats": _stat_rows(col),
+                "alerts": alerts_by_column.get(col.name, []),
+                "chart": key if key in payload_keys else None,
+                "top_total": col.count,
+            }
+        )
     return out
 
 
@@ -143,12 +160,12 @@ def render_eda_html(profile: Profile) -> str:
         variables=_variables(profile, keys),
         column_index=index,
         alert_labels=ALERT_LABELS,
-        severity_counts={s: sum(a.severity == s for a in profile.alerts)
-                         for s in ("high", "warning", "info")},
+        severity_counts={
+            s: sum(a.severity == s for a in profile.alerts) for s in ("high", "warning", "info")
+        },
         top_pairs=_top_pairs(unified),
         alert_kinds=sorted(
-            {a.kind: sum(b.kind == a.kind for b in profile.alerts) for a in profile.alerts}
-            .items()
+            {a.kind: sum(b.kind == a.kind for b in profile.alerts) for a in profile.alerts}.items()
         ),
         data_json=json_for_script(payload),
         has_chart=keys.__contains__,
@@ -197,10 +214,17 @@ def render_eda_markdown(profile: Profile, *, max_alerts: int = 25) -> str:
             lines.append(f"- `{_md(assoc.column)}` {assoc.method} {assoc.value:.2f}")
     if profile.drift is not None:
         drift = profile.drift
-        lines += ["", f"## Drift: {drift.verdict}", "",
-                  f"{len(drift.drifted)} of {len(drift.columns)} compared columns drifted"
-                  + (": " + ", ".join(f"`{_md(c)}`" for c in drift.drifted[:10])
-                     if drift.drifted else ".")]
+        lines += [
+            "",
+            f"## Drift: {drift.verdict}",
+            "",
+            f"{len(drift.drifted)} of {len(drift.columns)} compared columns drifted"
+            + (
+                ": " + ", ".join(f"`{_md(c)}`" for c in drift.drifted[:10])
+                if drift.drifted
+                else "."
+            ),
+        ]
     for note in profile.notes:
         lines += ["", f"_{_md(note)}_"]
     return "\n".join(lines) + "\n"

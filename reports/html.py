@@ -24,8 +24,13 @@ __all__ = [
 ]
 
 _SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
-                 "\u2029": "\\u2029"}
+_JSON_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 
 
 def json_for_script(value: object) -> Markup:
@@ -35,8 +40,9 @@ def json_for_script(value: object) -> Markup:
 
     Keys are sorted so the same data gives the same bytes.
     """
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      allow_nan=False)
+    text = json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
     for raw, escaped in _JSON_ESCAPES.items():
         text = text.replace(raw, escaped)
     return Markup(text)
@@ -65,8 +71,10 @@ def code_spans(text: str) -> Markup:
     parts = str(text).split("`")
     if len(parts) % 2 == 0:  # unbalanced backticks: show the text as it is
         return Markup(escape(text))
-    out = [escape(part) if i % 2 == 0 else Markup("<code>%s</code>") % part
-           for i, part in enumerate(parts)]
+    out = [
+        escape(part) if i % 2 == 0 else Markup("<code>%s</code>") % part
+        for i, part in enumerate(parts)
+    ]
     return Markup("").join(out)
 
 

@@ -18,7 +18,8 @@ from pipelines.profile.models import (
     finite,
 )
 from pipelines.profile.options import ProfileOptions
-from pipelines.profile.variants import SiblingSpellings
+from pipelines.profile.variants import SiblingSpellings, variant_alerts
+from pipelines.profile.wording import code, percent
 
 Severity = Literal["high", "warning", "info"]
 
@@ -58,14 +59,6 @@ class Findings:
     siblings: list[SiblingSpellings] = field(default_factory=list)
 
 
-def _pct(share: float) -> str:
-    return f"{share:.1%}" if share < 0.999 or share == 1 else ">99.9%"
-
-
-def _code(value: str, limit: int = 40) -> str:
-    return f"`{value if len(value) <= limit else value[: limit - 1] + '…'}`"
-
-
 def _column_alerts(col: ColumnProfile, rows: int, opts: ProfileOptions) -> list[Alert]:
     out: list[Alert] = []
     name = f"`{col.name}`"
@@ -87,7 +80,7 @@ def _column_alerts(col: ColumnProfile, rows: int, opts: ProfileOptions) -> list[
         return out
     top_share = col.top_values[0].count / col.count if col.top_values else 0.0
     if col.distinct == 1:
-        value = _code(col.top_values[0].value) if col.top_values else "one value"
+        value = code(col.top_values[0].value) if col.top_values else "one value"
         add(
             "constant",
             f"{name} holds the single value {value} in every non-null row: "
@@ -97,7 +90,7 @@ def _column_alerts(col: ColumnProfile, rows: int, opts: ProfileOptions) -> list[
     elif top_share >= opts.near_constant and col.top_values:
         add(
             "near_constant",
-            f"{name} is {_code(col.top_values[0].value)} in {_pct(top_share)} "
+            f"{name} is {code(col.top_values[0].value)} in {percent(top_share)} "
             "of non-null rows: it barely varies; drop it or group the rare values unless they "
             "matter.",
             top_share,
@@ -105,7 +98,7 @@ def _column_alerts(col: ColumnProfile, rows: int, opts: ProfileOptions) -> list[
     if col.null_share >= opts.high_missing:
         add(
             "high_missing",
-            f"{name} is missing in {_pct(col.null_share)} of rows: add a "
+            f"{name} is missing in {percent(col.null_share)} of rows: add a "
             "missing indicator and impute with care, or drop it.",
             col.null_share,
         )
@@ -113,7 +106,7 @@ def _column_alerts(col: ColumnProfile, rows: int, opts: ProfileOptions) -> list[
         if col.unique_share >= opts.unique_ratio:
             add(
                 "unique",
-                f"{name} is unique in {_pct(col.unique_share)} of rows (ID-like): it "
+                f"{name} is unique in {percent(col.unique_share)} of rows (ID-like): it "
                 "names rows rather than describing them; keep it out of the features.",
                 col.unique_share,
             )
@@ -147,7 +140,7 @@ def _column_alerts(col: ColumnProfile, rows: int, opts: ProfileOptions) -> list[
         if zero_share >= opts.zero_inflated and top_share < opts.near_constant:
             add(
                 "zero_inflated",
-                f"{name} is 0 in {_pct(zero_share)} of non-null rows: model it "
+                f"{name} is 0 in {percent(zero_share)} of non-null rows: model it "
                 "as a has-any indicator plus the amount, rather than one skewed number.",
                 zero_share,
             )
@@ -156,7 +149,7 @@ def _column_alerts(col: ColumnProfile, rows: int, opts: ProfileOptions) -> list[
         if 0.05 <= share <= 0.95 and col.semantic_type != "id":
             add(
                 "mixed_types",
-                f"{name} mixes numbers and text ({_pct(share)} of values are "
+                f"{name} mixes numbers and text ({percent(share)} of values are "
                 "numeric): fix the source, or split codes from amounts before using it.",
                 share,
             )
@@ -217,16 +210,17 @@ def build_alerts(
                 column=None,
                 severity="warning",
                 value=dataset.duplicate_share,
-                message=f"{dataset.duplicate_rows:,} rows ({_pct(dataset.duplicate_share)}) repeat "
-                "an earlier row exactly: remove them unless repeats are real events, and split "
-                "before de-duplicating so copies cannot straddle train and test.",
+                message=f"{dataset.duplicate_rows:,} rows "
+                f"({percent(dataset.duplicate_share)}) repeat an earlier row exactly: remove "
+                "them unless repeats are real events, and split before de-duplicating so "
+                "copies cannot straddle train and test.",
             )
         )
     alerts += _duplicate_column_alerts(findings)
     for col in columns:
         alerts += _column_alerts(col, dataset.rows, opts)
     alerts += _missingness_alerts(findings)
-    alerts += _variant_alerts(findings)
+    alerts += variant_alerts(findings.variants, findings.case_words, findings.siblings)
     skip = {frozenset(p) for p in findings.duplicate_columns}
     alerts += _pair_alerts(association, skip, target.column if target else None, opts)
     if target is not None:
@@ -308,55 +302,9 @@ def _missingness_alerts(findings: Findings) -> list[Alert]:
                 severity="warning",
                 value=finite(min(f.strength for f in items), 4),
                 message=f"{names}{more} {'is' if len(items) == 1 else 'are'} missing because of "
-                f"`{by}` ({'always' if share >= 0.999 else 'at least ' + _pct(share)} null where "
-                f"it is {_code(level)}): the gap means "
+                f"`{by}` ({'always' if share >= 0.999 else 'at least ' + percent(share)} "
+                f"null where it is {code(level)}): the gap means "
                 "'not applicable'; impute within groups or encode it, rather than impute globally.",
-            )
-        )
-    return alerts
-
-
-def _variant_alerts(findings: Findings) -> list[Alert]:
-    """Categories spelled several ways, within a column and across sibling columns."""
-    alerts: list[Alert] = []
-    for name, groups in findings.variants.items():
-        example = " / ".join(_code(v, 30) for v in groups[0][:3])
-        alerts.append(
-            Alert(
-                kind="category_variants",
-                column=name,
-                columns=[name],
-                severity="warning",
-                value=len(groups),
-                message=f"`{name}` has {len(groups):,} value(s) spelled several ways (e.g. "
-                f"{example}): normalise case, spaces and punctuation before encoding.",
-            )
-        )
-    for name, words in findings.case_words.items():
-        alerts.append(
-            Alert(
-                kind="category_variants",
-                column=name,
-                columns=[name],
-                severity="warning",
-                value=len(words),
-                message=f"`{name}` writes the same word with different capitalisation "
-                f"({', '.join(_code(w, 30) for w in words[:3])}): labels are inconsistent; "
-                "normalise them (and shorten long labels) before modelling.",
-            )
-        )
-    for sibling in findings.siblings:
-        examples = ", ".join(f"{_code(x, 20)} / {_code(y, 20)}" for x, y in sibling.pairs[:3])
-        alerts.append(
-            Alert(
-                kind="category_variants",
-                column=sibling.second,
-                columns=[sibling.first, sibling.second],
-                severity="warning",
-                value=len(sibling.pairs),
-                message=f"`{sibling.first}` and `{sibling.second}` hold the same categories but "
-                f"spell {len(sibling.pairs)} of them differently ({examples}): map them to one "
-                "spelling before encoding or comparing the two columns.",
             )
         )
     return alerts

@@ -13,7 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
-__all__ = ["SiblingSpellings", "sibling_spellings", "spelling_variants"]
+from pipelines.profile.models import Alert
+from pipelines.profile.wording import code
+
+__all__ = ["SiblingSpellings", "sibling_spellings", "spelling_variants", "variant_alerts"]
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _NORMALISE = re.compile(r"[\W_]+")
@@ -105,3 +108,58 @@ def spelling_variants(counts: dict[str, int]) -> tuple[list[list[str]], list[str
                 forms[word.lower()].add(word)
     words = sorted(" / ".join(sorted(f)) for f in forms.values() if len(f) > 1)
     return sorted(variants, key=lambda v: -sum(counts[s] for s in v)), words
+
+
+def variant_alerts(
+    variants: dict[str, list[list[str]]],
+    case_words: dict[str, list[str]],
+    siblings: list[SiblingSpellings],
+) -> list[Alert]:
+    """Categories spelled several ways, within a column and across sibling columns."""
+
+    def within(name: str, value: int, message: str) -> Alert:
+        return Alert(
+            kind="category_variants",
+            column=name,
+            columns=[name],
+            severity="warning",
+            value=value,
+            message=message,
+        )
+
+    alerts: list[Alert] = []
+    for name, groups in variants.items():
+        example = " / ".join(code(v, 30) for v in groups[0][:3])
+        alerts.append(
+            within(
+                name,
+                len(groups),
+                f"`{name}` has {len(groups):,} value(s) spelled several ways (e.g. "
+                f"{example}): normalise case, spaces and punctuation before encoding.",
+            )
+        )
+    for name, words in case_words.items():
+        alerts.append(
+            within(
+                name,
+                len(words),
+                f"`{name}` writes the same word with different capitalisation "
+                f"({', '.join(code(w, 30) for w in words[:3])}): labels are inconsistent; "
+                "normalise them (and shorten long labels) before modelling.",
+            )
+        )
+    for sibling in siblings:
+        examples = ", ".join(f"{code(x, 20)} / {code(y, 20)}" for x, y in sibling.pairs[:3])
+        alerts.append(
+            Alert(
+                kind="category_variants",
+                column=sibling.second,
+                columns=[sibling.first, sibling.second],
+                severity="warning",
+                value=len(sibling.pairs),
+                message=f"`{sibling.first}` and `{sibling.second}` hold the same categories but "
+                f"spell {len(sibling.pairs)} of them differently ({examples}): map them to one "
+                "spelling before encoding or comparing the two columns.",
+            )
+        )
+    return alerts

@@ -8,7 +8,6 @@ whole-column step (`repair.py`), so the same chunks serve in-memory and streamin
 from __future__ import annotations
 
 import codecs
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -250,7 +249,7 @@ def _process(
 ) -> tuple[TextChunk, int]:
     """Scan one buffer and build its String frame and quarantine."""
     bad_offsets = None
-    if layout.encoding.is_utf8:
+    if layout.encoding.is_utf8 and not work.isascii():  # ASCII is valid UTF-8: skip the decode
         offsets = _utf8_error_offsets(work)
         bad_offsets = np.asarray(offsets, dtype=np.int64) if offsets else None
     scan = scan_records(
@@ -309,7 +308,7 @@ def _parse_spans(
     )
     try:
         frame = pl.read_csv(
-            io.BytesIO(payload),
+            payload,
             has_header=False,
             new_columns=names,
             schema=schema,

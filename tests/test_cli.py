@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,3 +54,34 @@ def test_debug_shows_the_traceback() -> None:
     assert completed.returncode != 0
     assert "Traceback" in completed.stderr
     assert "SourceError" in completed.stderr
+
+
+def test_format_forces_a_reader_for_an_unknown_extension(tmp_path: Path) -> None:
+    source = tmp_path / "export.log"
+    source.write_text("id|name\n1|ann\n2|bob\n")
+    refused = run_cli("ingest", str(source), "--out", str(tmp_path / "a"))
+    assert refused.returncode == 2
+    assert "--format" in refused.stderr
+    forced = run_cli("ingest", str(source), "--format", "csv", "--out", str(tmp_path / "b"))
+    assert forced.returncode == 0, forced.stderr
+    data = pl.read_parquet(tmp_path / "b" / "data.parquet")
+    assert data.columns == ["id", "name"]
+    assert data["name"].to_list() == ["ann", "bob"]
+
+
+def test_no_header_names_columns_by_position(tmp_path: Path) -> None:
+    source = tmp_path / "raw.csv"
+    source.write_text("1,ann\n2,bob\n3,cid\n")
+    completed = run_cli("ingest", str(source), "--no-header", "--out", str(tmp_path / "o"))
+    assert completed.returncode == 0, completed.stderr
+    data = pl.read_parquet(tmp_path / "o" / "data.parquet")
+    assert data.columns == ["column_1", "column_2"]
+    assert data.height == 3
+    report = json.loads((tmp_path / "o" / "ingest.json").read_text())
+    assert report["rows_read"] == 3
+
+
+def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
+    completed = run_cli("ingest", "x.csv", "--format", "xml", "--out", str(tmp_path))
+    assert completed.returncode == 2
+    assert "xml" in completed.stderr

@@ -57,13 +57,29 @@ def ingest_command(
     stream: Annotated[
         bool | None, typer.Option("--stream/--no-stream", help="Stream to Parquet (auto).")
     ] = None,
+    file_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Read as csv, parquet, ndjson, json, excel or sqlite whatever the extension.",
+        ),
+    ] = None,
+    header: Annotated[
+        bool, typer.Option("--header/--no-header", help="First line holds column names.")
+    ] = True,
 ) -> None:
     """Read SOURCE, repair messy values, and write data/quarantine/cell issues/ingest.json."""
     from flows.ingest_outputs import write_ingest_outputs
     from pipelines.ingest import IngestOptions, ingest, ingest_to_parquet
 
     defaults = IngestOptions()
+    formats = ("csv", "parquet", "ndjson", "json", "excel", "sqlite")
+    if file_format is not None and file_format not in formats:
+        msg = f"--format `{file_format}` is not one of {', '.join(formats)}"
+        raise typer.BadParameter(msg)
     options = IngestOptions(
+        format=file_format,  # type: ignore[arg-type]
+        has_header=header,
         delimiter=delimiter.encode().decode("unicode_escape") if delimiter else None,
         encoding=encoding,
         table=table,

@@ -9,7 +9,7 @@ from time import perf_counter
 import polars as pl
 
 from pipelines.ingest.delimited import LINE_COLUMN, read_text_table
-from pipelines.ingest.headers import normalized_names
+from pipelines.ingest.headers import column_names
 from pipelines.ingest.models import (
     CELL_ISSUES_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -18,7 +18,7 @@ from pipelines.ingest.models import (
     IngestReport,
     IngestResult,
 )
-from pipelines.ingest.raw import RawRead
+from pipelines.ingest.raw import RawRead, empty_quarantine
 from pipelines.ingest.readers_columnar import (
     read_json_records,
     read_ndjson,
@@ -96,21 +96,17 @@ def _read(src: Source, options: IngestOptions) -> RawRead:
                 schema={**dict.fromkeys(layout.column_names, pl.String), LINE_COLUMN: pl.Int64}
             )
         )
-        quarantine = (
-            pl.concat([p.quarantine for p in parts])
-            if parts
-            else pl.DataFrame(schema=QUARANTINE_SCHEMA)
-        )
+        quarantine = pl.concat([p.quarantine for p in parts]) if parts else empty_quarantine()
         return RawRead(
             data=data.drop(LINE_COLUMN),
             line_numbers=data.get_column(LINE_COLUMN),
             source_file=src.display,
-            format="csv" if layout.delimiter == "," else "delimited",
+            format=layout.format,
             quarantine=quarantine,
             encoding=layout.encoding.codec,
             delimiter=layout.delimiter,
             blank_lines=layout.leading_blank_lines + sum(p.blank_lines for p in parts),
-            notes=(f"encoding {layout.encoding.codec}: {layout.encoding.reason}",),
+            notes=layout.notes,
             original_names=layout.original_names,
         )
     path = Path(src.location)
@@ -136,7 +132,7 @@ def _combine(
             originals, names = list(raw.original_names), list(raw.data.columns)
         else:
             originals = list(raw.data.columns)
-            names = normalized_names(originals) if options.normalize_headers else originals
+            names = column_names(originals, normalize=options.normalize_headers)
         if not mapping:
             mapping = list(zip(originals, names, strict=True))
         frames.append(

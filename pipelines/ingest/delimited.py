@@ -19,8 +19,9 @@ from pipelines.errors import SourceError
 from pipelines.ingest.encoding import EncodingGuess, detect_encoding, looks_binary
 from pipelines.ingest.encoding import utf8_error_offsets as _utf8_error_offsets
 from pipelines.ingest.fallback import parse_one_record
-from pipelines.ingest.headers import normalized_names
+from pipelines.ingest.headers import normalized_names, unique_names
 from pipelines.ingest.models import QUARANTINE_SCHEMA, IngestOptions
+from pipelines.ingest.raw import empty_quarantine
 from pipelines.ingest.records import BadRecord, ScanResult, scan_records
 from pipelines.ingest.sniff import sniff_delimiter
 
@@ -46,6 +47,16 @@ class TextLayout:
     header_line: int
     body_line: int
     leading_blank_lines: int
+
+    @property
+    def format(self) -> str:
+        """`csv` for comma-separated text, `delimited` for any other separator."""
+        return "csv" if self.delimiter == "," else "delimited"
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the reader decided that a user may want to know."""
+        return (f"encoding {self.encoding.codec}: {self.encoding.reason}",)
 
 
 @dataclass(frozen=True)
@@ -106,7 +117,7 @@ def read_text_table(
     if options.normalize_headers:
         names = tuple(normalized_names(list(originals)))
     else:
-        names = tuple(_dedupe(list(originals)))
+        names = tuple(unique_names([name.strip() for name in originals]))
     layout = TextLayout(
         source_file, guess, delimiter, originals, names, header.line, body_line, header.blank
     )
@@ -129,19 +140,6 @@ def _read_head(stream: IO[bytes], size: int, quote: str) -> bytes:
         if not block:
             return head
         head += block
-
-
-def _dedupe(names: list[str]) -> list[str]:
-    seen: set[str] = set()
-    result = []
-    for position, name in enumerate(names, start=1):
-        name = name.strip()
-        candidate, suffix = name or f"column_{position}", 2
-        while candidate in seen:
-            candidate, suffix = f"{name}_{suffix}", suffix + 1
-        seen.add(candidate)
-        result.append(candidate)
-    return result
 
 
 @dataclass(frozen=True)
@@ -342,7 +340,7 @@ def _parse_spans_python(
 
 def _quarantine_frame(bad: list[BadRecord], source_file: str) -> pl.DataFrame:
     if not bad:
-        return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+        return empty_quarantine()
     return pl.DataFrame(
         {
             "_source_file": [source_file] * len(bad),

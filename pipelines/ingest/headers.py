@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalized_names", "snake_case"]
+__all__ = ["column_names", "normalized_names", "snake_case", "unique_names"]
 
 _CAMEL_LOWER_UPPER = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _CAMEL_ACRONYM = re.compile(r"(?<=[A-Z])(?=[A-Z][a-z])")
@@ -24,21 +24,33 @@ def snake_case(name: str) -> str:
     return text.strip("_").lower()
 
 
-def normalized_names(names: list[str]) -> list[str]:
-    """Unique, valid snake_case names for `names`, in order.
-
-    Blank names become `column_<position>`; names starting with a digit get a `col_` prefix;
-    repeats become `name_2`, `name_3`.
-    """
+def unique_names(bases: list[str]) -> list[str]:
+    """`bases` in order, blanks as `column_<position>`, repeats numbered `name_2`, `name_3`."""
     result: list[str] = []
     seen: set[str] = set()
-    for position, original in enumerate(names, start=1):
-        base = snake_case(original) or f"column_{position}"
-        if base[0].isdigit():
-            base = f"col_{base}"
+    for position, name in enumerate(bases, start=1):
+        base = name or f"column_{position}"
         candidate, suffix = base, 2
         while candidate in seen:
             candidate, suffix = f"{base}_{suffix}", suffix + 1
         seen.add(candidate)
         result.append(candidate)
     return result
+
+
+def normalized_names(names: list[str]) -> list[str]:
+    """Unique, valid snake_case names for `names`, in order.
+
+    Blank names become `column_<position>`; names starting with a digit get a `col_` prefix;
+    repeats become `name_2`, `name_3`.
+    """
+    bases = []
+    for position, original in enumerate(names, start=1):
+        base = snake_case(original) or f"column_{position}"
+        bases.append(f"col_{base}" if base[0].isdigit() else base)
+    return unique_names(bases)
+
+
+def column_names(originals: list[str], *, normalize: bool) -> list[str]:
+    """The names a source's columns get: normalised, or kept as the source has them."""
+    return normalized_names(originals) if normalize else list(originals)

@@ -292,22 +292,11 @@ def _settle(
     used = len(text[: record.end].encode("utf-8", errors=_ESCAPE))
     suspect_span = record.lines_used > 1 and record.junk_after_quote
     if record.unterminated or suspect_span:
-        first_line = text.split("\n", 1)[0].rstrip("\r")
-        result.bad.append(
-            BadRecord(
-                line,
-                first_line,
-                "unterminated_quote",
-                "a quoted field opens on this line and never closes; "
-                "reading resumes on the next line",
-            )
-        )
+        result.bad.append(_unterminated(line, text.split("\n", 1)[0].rstrip("\r")))
         used = len(text.split("\n", 1)[0].encode("utf-8", errors=_ESCAPE)) + 1
         return None if used >= len(text_bytes) else (start + used, line + 1)
-    damaged = "\x00" in record.raw or _has_escapes(record.raw)
-    if damaged:
-        nul = "\x00" in record.raw
-        result.bad.append(_damaged(line, record.raw.encode("utf-8", errors=_ESCAPE), nul=nul))
+    if _is_damaged(record.raw):
+        result.bad.append(_damaged_text(line, record.raw))
     elif len(record.fields) == dialect.expected:
         result.parsed.append(record)
     else:
@@ -318,6 +307,26 @@ def _settle(
 def _has_escapes(text: str) -> bool:
     """Whether surrogate-escaped (undecodable) bytes are in `text`."""
     return any("\udc80" <= char <= "\udcff" for char in text)
+
+
+def _unterminated(line: int, first_line: str) -> BadRecord:
+    """An open quote: only its own line is blamed; reading resumes on the next line."""
+    return BadRecord(
+        line,
+        first_line,
+        "unterminated_quote",
+        "a quoted field opens on this line and never closes; reading resumes on the next line",
+    )
+
+
+def _is_damaged(text: str) -> bool:
+    """Whether surrogate-escaped text holds a NUL or undecodable bytes."""
+    return "\x00" in text or _has_escapes(text)
+
+
+def _damaged_text(line: int, text: str) -> BadRecord:
+    """`_damaged` for a record decoded with surrogateescape."""
+    return _damaged(line, text.encode("utf-8", errors=_ESCAPE), nul="\x00" in text)
 
 
 def _count_mismatch(line: int, raw: str, found: int, expected: int) -> BadRecord:
@@ -378,18 +387,10 @@ def _scan_python(
         record = parse_one_record(text, position, delimiter, quote, line)
         if record.unterminated and record.hit_end and not dialect.final:
             break
-        if "\x00" in record.raw or _has_escapes(record.raw):
-            raw = record.raw.encode("utf-8", errors=_ESCAPE)
-            result.bad.append(_damaged(line, raw, nul="\x00" in record.raw))
+        if _is_damaged(record.raw):
+            result.bad.append(_damaged_text(line, record.raw))
         elif record.unterminated:
-            result.bad.append(
-                BadRecord(
-                    line,
-                    record.raw,
-                    "unterminated_quote",
-                    "a quoted field opens on this line and never closes",
-                )
-            )
+            result.bad.append(_unterminated(line, record.raw))
         elif len(record.fields) == dialect.expected:
             result.parsed.append(record)
         else:

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from pipelines.ingest.api import FILE_COLUMN, build_report, ingest
 from pipelines.ingest.delimited import LINE_COLUMN, TextChunk, read_text_table
-from pipelines.ingest.headers import normalized_names
+from pipelines.ingest.headers import column_names
 from pipelines.ingest.models import (
     CELL_ISSUES_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -91,11 +91,11 @@ def _text_opener(src: Source, options: IngestOptions) -> Opener:
             _Layout(
                 layout.original_names,
                 layout.column_names,
-                "csv" if layout.delimiter == "," else "delimited",
+                layout.format,
                 layout.encoding.codec,
                 layout.delimiter,
                 layout.leading_blank_lines,
-                (f"encoding {layout.encoding.codec}: {layout.encoding.reason}",),
+                layout.notes,
             ),
             chunks,
         )
@@ -107,7 +107,7 @@ def _parquet_opener(path: Path, options: IngestOptions) -> Opener:
     def open_chunks() -> tuple[_Layout, Iterator[TextChunk]]:
         parquet = pq.ParquetFile(path)
         originals = tuple(parquet.schema_arrow.names)
-        names = tuple(normalized_names(list(originals))) if options.normalize_headers else originals
+        names = tuple(column_names(list(originals), normalize=options.normalize_headers))
         rows = max(parquet.metadata.num_rows, 1)
         size = sum(
             parquet.metadata.row_group(i).total_byte_size

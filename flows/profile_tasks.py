@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from flows.parquet_input import is_parquet, read_parquet_input
 from pipelines.ingest.models import IngestReport
 from pipelines.profile import Profile, ProfileError, ProfileOptions, profile
 from reports.eda import render_eda_html, render_eda_markdown
@@ -86,20 +87,12 @@ def load_data(
     streams Parquet over 256 MB and other files over 128 MB. Ingest is imported lazily.
     """
     path = Path(data)
-    is_file = path.is_file()
-    parquet = path.suffix.lower() == ".parquet"
+    parquet = is_parquet(data)
     limit = _STREAM_PARQUET_BYTES if parquet else _STREAM_TEXT_BYTES
-    big = is_file and path.stat().st_size > limit
+    big = path.is_file() and path.stat().st_size > limit
     streaming = big if stream is None else stream
     if parquet:
-        if not is_file:
-            msg = f"data file `{data}` not found: pass a Parquet file or a source ingest reads"
-            raise ProfileError(msg)
-        try:
-            return (pl.scan_parquet(path) if streaming else pl.read_parquet(path)), None
-        except (OSError, pl.exceptions.PolarsError) as exc:
-            msg = f"data file `{data}` is not readable Parquet ({type(exc).__name__}: {exc})"
-            raise ProfileError(msg.replace("\n", " ")) from exc
+        return read_parquet_input(data, lazy=streaming, error=ProfileError), None
     if streaming:
         from pipelines.ingest import ingest_to_parquet
 

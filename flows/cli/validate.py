@@ -6,7 +6,7 @@ DATA is a Parquet file (read as is) or any source ingest reads (ingested first).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import polars as pl
 import typer
@@ -16,19 +16,12 @@ __all__ = ["register"]
 
 def _load(data: str) -> tuple[pl.DataFrame, pl.Series | None]:
     """Read `data` (Parquet directly, anything else through ingest) and its source lines."""
+    from flows.parquet_input import is_parquet, read_parquet_input
     from pipelines.ingest import IngestOptions, ingest
     from pipelines.validate.errors import ValidateError
 
-    path = Path(data)
-    if path.suffix.lower() == ".parquet":
-        if not path.is_file():
-            msg = f"data file `{data}` not found: pass a Parquet file or a source ingest reads"
-            raise ValidateError(msg)
-        try:
-            return pl.read_parquet(path), None
-        except (OSError, pl.exceptions.PolarsError) as exc:
-            msg = f"data file `{data}` is not readable Parquet ({type(exc).__name__}: {exc})"
-            raise ValidateError(msg.replace("\n", " ")) from exc
+    if is_parquet(data):
+        return cast("pl.DataFrame", read_parquet_input(data, error=ValidateError)), None
     frame = ingest(data, IngestOptions(add_line_numbers=True)).data
     lines = frame.get_column("_source_line")
     return frame.drop("_source_line"), lines

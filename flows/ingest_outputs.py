@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from flows.files import write_json
 
 if TYPE_CHECKING:  # importing the stage is slow; the CLI only needs it when a command runs
     from pipelines.ingest import IngestReport, IngestResult
 
-__all__ = ["INGEST_FILES", "write_ingest_outputs", "write_json"]
+__all__ = ["INGEST_FILES", "write_ingest_outputs"]
 
 INGEST_FILES = ("data.parquet", "quarantine.parquet", "cell_issues.parquet", "ingest.json")
-
-
-def write_json(payload: object, path: Path, *, sort_keys: bool = True) -> Path:
-    """Write JSON (keys sorted unless the payload's order is meaningful) plus a newline."""
-    text = json.dumps(payload, indent=2, sort_keys=sort_keys, default=str)
-    path.write_text(text + "\n", "utf-8")
-    return path
 
 
 def write_ingest_outputs(

@@ -18,7 +18,8 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
-from flows.ingest_outputs import write_ingest_outputs, write_json
+from flows.files import write_json
+from flows.ingest_outputs import write_ingest_outputs
 from flows.profile_tasks import load_reference_source, profile_task
 from flows.validate_tasks import validate_task
 from pipelines.config import PipelineConfig

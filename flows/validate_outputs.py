@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from flows.files import write_json
 from pipelines.validate import (
     ValidateError,
     ValidationFailed,
@@ -86,9 +87,7 @@ def _write_outputs(result: ValidationResult, report: ValidationReport, out_dir: 
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_parquet(result.valid, out_dir / "valid.parquet")
     _write_parquet(result.quarantine, out_dir / "quarantine.parquet")
-    (out_dir / "validation.json").write_text(
-        json.dumps(report.to_json_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    write_json(report.to_json_dict(), out_dir / "validation.json")
     (out_dir / "validation.html").write_text(render_validation_html(report), encoding="utf-8")
 
 

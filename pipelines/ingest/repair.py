@@ -25,6 +25,7 @@ from pipelines.ingest.parsers import (
 __all__ = [
     "ColumnPlan",
     "Evidence",
+    "add_counts",
     "apply_plans",
     "clean_frame",
     "decide",
@@ -83,15 +84,17 @@ class Evidence:
         ):
             for key, value in source.items():
                 target[key] = target.get(key, 0) + value
-        for mine_all, theirs_all in (
-            (self.failures, other.failures),
-            (self.fractional, other.fractional),
-        ):
-            for name, per in theirs_all.items():
-                mine = mine_all.setdefault(name, {})
-                for candidate, value in per.items():
-                    mine[candidate] = mine.get(candidate, 0) + value
+        add_counts(self.failures, other.failures)
+        add_counts(self.fractional, other.fractional)
         return self
+
+
+def add_counts(totals: dict[str, dict[str, int]], more: Mapping[str, Mapping[str, int]]) -> None:
+    """Add per-column counts `more` into `totals` (in place): {column: {kind: count}}."""
+    for name, per in more.items():
+        mine = totals.setdefault(name, {})
+        for kind, value in per.items():
+            mine[kind] = mine.get(kind, 0) + value
 
 
 _CHEAP = ("boolean", "integer", "float", "date_iso")

@@ -30,6 +30,7 @@ from pipelines.ingest.raw import RawRead, empty_quarantine
 from pipelines.ingest.repair import (
     ColumnPlan,
     Evidence,
+    add_counts,
     apply_plans,
     clean_frame,
     decide,
@@ -155,13 +156,6 @@ def _measure_all(
     return layout, proposals or {}, evidence, quarantines, blank
 
 
-def _add(totals: dict[str, dict[str, int]], more: dict[str, dict[str, int]]) -> None:
-    for name, per in more.items():
-        mine = totals.setdefault(name, {})
-        for kind, value in per.items():
-            mine[kind] = mine.get(kind, 0) + value
-
-
 def _stream(
     open_chunks: Opener, display: str, out_path: Path, options: IngestOptions
 ) -> IngestResult:
@@ -189,8 +183,8 @@ def _stream(
             writer.write_table(table.cast(writer.schema))
             rows += typed.height
             issues.append(chunk_issues)
-            _add(totals, {"nulls": typed.null_count().row(0, named=True)})
-            _add(counts, chunk_counts)
+            add_counts(totals, {"nulls": typed.null_count().row(0, named=True)})
+            add_counts(counts, chunk_counts)
     finally:
         if writer is not None:
             writer.close()

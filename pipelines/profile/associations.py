@@ -142,9 +142,16 @@ def _square(method: str, names: list[str], values: np.ndarray) -> Matrix:
     )
 
 
-def numeric_matrix(values: dict[str, np.ndarray], method: str) -> Matrix:
-    """Pearson or Spearman matrix over float arrays (NaN = missing), pairwise-complete."""
+def numeric_matrix(
+    values: dict[str, np.ndarray], method: str, pearson: np.ndarray | None = None
+) -> Matrix:
+    """Pearson or Spearman matrix over float arrays (NaN = missing), pairwise-complete.
+
+    `pearson` is the Pearson matrix of `values` when already computed (it is not recomputed).
+    """
     names = list(values)
+    if method == "pearson" and pearson is not None:
+        return _square(method, names, pearson)
     if method == "spearman":  # Pearson on average ranks (ties share a rank); nulls stay null
         frame = pl.DataFrame({f"c{i}": values[n] for i, n in enumerate(names)}, nan_to_null=True)
         ranked = frame.select(pl.all().rank("average").cast(pl.Float64))
@@ -155,15 +162,23 @@ def numeric_matrix(values: dict[str, np.ndarray], method: str) -> Matrix:
 
 
 def unified_matrix(
-    sample: pl.DataFrame, values: dict[str, np.ndarray], categorical: list[str]
+    sample: pl.DataFrame,
+    values: dict[str, np.ndarray],
+    categorical: list[str],
+    pearson: np.ndarray | None = None,
 ) -> Matrix:
-    """0..1 association for every pair: |Pearson|, Cramér's V or correlation ratio."""
+    """0..1 association for every pair: |Pearson|, Cramér's V or correlation ratio.
+
+    `pearson` is the Pearson matrix of `values` when already computed (it is not recomputed).
+    """
     numeric = list(values)
     names = numeric + categorical
     codes = {n: codes_of(sample[n]) for n in categorical}
     size = len(names)
     out = np.eye(size)
-    out[: len(numeric), : len(numeric)] = np.abs(pairwise_pearson([values[n] for n in numeric]))
+    if pearson is None:
+        pearson = pairwise_pearson([values[n] for n in numeric])
+    out[: len(numeric), : len(numeric)] = np.abs(pearson)
     for i in range(size):
         for j in range(max(i + 1, len(numeric)), size):
             a, b = names[i], names[j]

@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from pipelines.profile.alerts import Findings, build_alerts
-from pipelines.profile.associations import numeric_matrix, unified_matrix, values_of
+from pipelines.profile.associations import (
+    numeric_matrix,
+    pairwise_pearson,
+    unified_matrix,
+    values_of,
+)
 from pipelines.profile.batch import BatchSummary
 from pipelines.profile.columns import build_column_plan, column_profile, duplicate_candidates
 from pipelines.profile.detail import (
@@ -99,10 +104,11 @@ def _associations(
     numeric, categorical = _association_columns(columns, opts)
     matrices: list[Matrix] = []
     values = {n: values_of(sample.get_column(n)) for n in numeric}
+    pearson = pairwise_pearson([values[n] for n in numeric]) if numeric else None
     if len(numeric) + len(categorical) >= 2:
-        matrices.append(unified_matrix(sample, values, categorical))
+        matrices.append(unified_matrix(sample, values, categorical, pearson))
     if len(numeric) >= 2:
-        matrices.append(numeric_matrix(values, "pearson"))
+        matrices.append(numeric_matrix(values, "pearson", pearson))
         matrices.append(numeric_matrix(values, "spearman"))
     if len(categorical) >= 2 and matrices:
         unified = matrices[0]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 __all__ = [
+    "ColumnNotFoundError",
     "ConfigError",
     "IngestError",
     "SourceError",
+    "TaskError",
     "ThresherError",
     "UnsupportedSourceError",
 ]
@@ -31,3 +33,11 @@ class SourceError(IngestError):
 
 class UnsupportedSourceError(IngestError):
     """The source's format is not one thresher reads."""
+
+
+class ColumnNotFoundError(ConfigError):
+    """A column named by the user (target, group, sensitive, excluded...) is not in the data."""
+
+
+class TaskError(ThresherError):
+    """The task (target and kind of problem) does not fit the data."""

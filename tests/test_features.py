@@ -15,6 +15,7 @@ from pipelines.features import (
     FeaturesError,
     FeaturesOptions,
     FeaturesReport,
+    FeaturesResult,
     ensure_numeric_frame,
     features,
     load_feature_pipeline,
@@ -190,7 +191,7 @@ def test_load_refuses_a_damaged_file(tmp_path: Path) -> None:
         load_feature_pipeline(path)
 
 
-def _fitted_state(result) -> dict[str, object]:  # noqa: ANN001
+def _fitted_state(result: FeaturesResult) -> dict[str, object]:
     """Everything the fitted pipeline learned, as comparable plain values."""
     ct = result.pipeline.column_transformer_
     state: dict[str, object] = {"report": result.report.model_dump_json()}

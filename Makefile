@@ -19,7 +19,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check pipelines schemas reports flows tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy pipelines schemas
+	$(BIN)/mypy pipelines schemas flows reports
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest

@@ -210,6 +210,15 @@ def render_eda_markdown(profile: Profile, *, max_alerts: int = 25) -> str:
         lines += ["", f"## Target `{_md(target.column)}` ({target.task})", ""]
         if target.classes:
             lines.append(", ".join(f"{_md(v.value)}: {v.count:,}" for v in target.classes))
+        if target.label_variants:
+            groups = "; ".join(" / ".join(f"`{_md(v)}`" for v in g) for g in target.label_variants)
+            merged = ", ".join(f"{_md(v.value)}: {v.count:,}" for v in target.merged_classes)
+            ratio = target.merged_imbalance_ratio
+            lines += [
+                "",
+                f"Labels spelled several ways: {groups}. Merged: {merged}"
+                + (f" (smallest/largest {ratio:.2f})." if ratio is not None else "."),
+            ]
         for assoc in target.associations[:5]:
             lines.append(f"- `{_md(assoc.column)}` {assoc.method} {assoc.value:.2f}")
     if profile.drift is not None:

@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from pipelines.validate.models import ValidationReport
+from reports.html import environment
 
 __all__ = ["render_validation_html", "render_validation_markdown"]
-
-_TEMPLATES = Path(__file__).parent / "templates"
-
-
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(_TEMPLATES),
-        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def render_validation_html(report: ValidationReport) -> str:
@@ -27,7 +13,7 @@ def render_validation_html(report: ValidationReport) -> str:
 
     Every data value passes through Jinja2 autoescaping.
     """
-    template = _environment().get_template("validation.html.j2")
+    template = environment().get_template("validation.html.j2")
     return template.render(report=report)
 
 

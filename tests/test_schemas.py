@@ -75,4 +75,4 @@ def test_penguins_raw_fits_what_ingest_produces() -> None:
     frame = ingest_module.ingest(REAL / "penguins_raw.csv").data
     from pipelines.validate import validate
 
-    assert validate(frame, PenguinsRaw).report.rows_quarantined == 0
+    assert validate(frame, schema=PenguinsRaw).report.rows_quarantined == 0

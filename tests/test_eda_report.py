@@ -84,6 +84,7 @@ def penguins_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_cli_writes_html_json_and_markdown(penguins_outputs: Path) -> None:
     data = json.loads((penguins_outputs / "eda.json").read_text(encoding="utf-8"))
     assert {"columns", "alerts"} <= data.keys()
+    assert data["alerts"], "penguins raise alerts (constant region, repeated ids...)"
     assert all({"kind", "column", "message"} <= a.keys() for a in data["alerts"])
     assert (penguins_outputs / "eda.md").read_text(encoding="utf-8").startswith("# EDA")
     size = (penguins_outputs / "eda.html").stat().st_size

@@ -63,6 +63,7 @@ def test_alerts_catch_each_problem(messy_profile: Profile, column: str, kind: st
 
 
 def test_every_alert_has_kind_column_and_message(messy_profile: Profile) -> None:
+    assert len(messy_profile.alerts) >= 11  # one per planted problem at least: never vacuous
     for alert in messy_profile.alerts:
         assert alert.kind and alert.message.endswith(".")
         assert ":" in alert.message  # "what it means: what to do"
@@ -89,6 +90,7 @@ def test_profile_round_trips_through_json(messy_profile: Profile) -> None:
     assert loaded == messy_profile
     raw = json.loads(text)
     assert {"columns", "alerts"} <= raw.keys()
+    assert raw["alerts"], "the messy frame must raise alerts, or this check proves nothing"
     assert all({"kind", "column", "message"} <= a.keys() for a in raw["alerts"])
 
 
@@ -112,7 +114,9 @@ def test_streaming_batches_match_in_memory() -> None:
             assert b.numeric.std == pytest.approx(a.numeric.std, rel=1e-6)
             assert b.numeric.histogram.counts == a.numeric.histogram.counts  # type: ignore[union-attr]
     assert streamed.dataset.duplicate_rows == whole.dataset.duplicate_rows
-    assert {a.kind for a in streamed.alerts} == {a.kind for a in whole.alerts}
+    kinds = {a.kind for a in whole.alerts}
+    assert {"unique", "constant", "category_variants"} <= kinds  # the comparison is not vacuous
+    assert {a.kind for a in streamed.alerts} == kinds
 
 
 def test_duplicate_rows_and_co_missing_groups() -> None:

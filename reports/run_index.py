@@ -52,23 +52,6 @@ def render_run_index(page: RunPage, ingest: IngestReport | None = None) -> str:
     )
 
 
-def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def render_run_markdown(page: RunPage) -> str:
     """The run summary as Markdown (the `run-summary` Prefect artifact): one row per stage."""
-    lines = [
-        f"### Run `{_cell(page.name)}`",
-        "",
-        f"source `{_cell(page.source)}`",
-        "",
-        "| stage | rows in | rows out | set aside | what happened |",
-        "| --- | ---: | ---: | ---: | --- |",
-    ]
-    for stage in page.stages:
-        lines.append(
-            f"| {_cell(stage.name)} | {stage.rows_in:,} | {stage.rows_out:,} | "
-            f"{stage.rows_set_aside:,} | {_cell(stage.headline)} |"
-        )
-    return "\n".join(lines)
+    return environment().get_template("run.md.j2").render(page=page).rstrip("\n")

@@ -8,35 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 if TYPE_CHECKING:
-    from pipelines.ingest import IngestOptions, IngestResult
+    from pipelines.ingest import IngestOptions
 
-__all__ = ["register", "summary_table"]
+__all__ = ["register"]
 
 _STREAM_ABOVE_BYTES = 512 * 1024 * 1024
-
-
-def summary_table(result: IngestResult, seconds: float) -> Table:
-    """A readable per-column summary of an ingest run that took `seconds`."""
-    report = result.report
-    table = Table(
-        title=(
-            f"{report.source}: {report.rows_ok:,} rows ok, {report.rows_quarantined:,} "
-            f"quarantined, {report.cell_issues:,} cells nulled ({seconds:.2f}s)"
-        ),
-        title_justify="left",
-    )
-    for header in ("column", "from", "dtype", "nulls", "repairs"):
-        table.add_column(header, overflow="fold")
-    for column in report.columns:
-        repairs = ", ".join(f"{kind} {count:,}" for kind, count in column.repairs.items())
-        if column.notes:
-            repairs = "; ".join(filter(None, [repairs, *column.notes]))
-        original = column.original_name if column.original_name != column.name else ""
-        table.add_row(column.name, original, column.dtype, f"{column.null_count:,}", repairs)
-    return table
 
 
 def _should_stream(source: str, options: IngestOptions) -> bool:
@@ -72,6 +50,7 @@ def ingest_command(
     """Read SOURCE, repair messy values, and write data/quarantine/cell issues/ingest.json."""
     from flows.ingest_outputs import run_ingest
     from pipelines.ingest import IngestOptions
+    from reports.ingest import ingest_console_table
 
     defaults = IngestOptions()
     formats = ("csv", "parquet", "ndjson", "json", "excel", "sqlite")
@@ -93,7 +72,7 @@ def ingest_command(
     outputs = run_ingest(source, out, options=options, stream=streaming)
     result, paths = outputs.result, outputs.paths
     console = Console(width=120)
-    console.print(summary_table(result, perf_counter() - started))
+    console.print(ingest_console_table(result.report, perf_counter() - started))
     if result.report.quarantine_reasons:
         reasons = ", ".join(f"{k} {v:,}" for k, v in result.report.quarantine_reasons.items())
         console.print(f"[yellow]quarantined:[/] {reasons}")

@@ -16,7 +16,7 @@ from time import perf_counter
 from prefect import flow
 from pydantic import BaseModel, ConfigDict, Field
 
-from flows.files import PROFILE, RUN, write_html, write_json
+from flows.files import INGEST, PROFILE, RUN, write_html, write_json
 from flows.profile_outputs import load_reference_source
 from flows.tasks import ingest_task, profile_task, publish_markdown, validate_task
 from pipelines.config import PipelineConfig
@@ -79,7 +79,7 @@ def thresher_pipeline(config: PipelineConfig) -> RunSummary:
     ingested = ingest_step(config.source, config.ingest, run_dir)
     durations["ingest"] = round(perf_counter() - started, 3)
     stages.append(ingested.stage_summary(run_dir))
-    outputs["ingest"] = str(ingested.paths["ingest.json"])
+    outputs["ingest"] = str(ingested.paths[INGEST.report])
     frame = ingested.result.data
 
     section = config.validate_

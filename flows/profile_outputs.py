@@ -100,7 +100,7 @@ def load_data(
         from pipelines.ingest import ingest_to_parquet
 
         scratch.mkdir(parents=True, exist_ok=True)
-        staged = scratch / "ingested.parquet"
+        staged = scratch / PROFILE.staged_input
         result = ingest_to_parquet(data, staged)
         return pl.scan_parquet(staged), result.report
     from pipelines.ingest import ingest

@@ -197,3 +197,23 @@ def test_unusual_dtypes_do_not_break_the_profile() -> None:
     assert types["flag"] == "boolean" and types["items"] == "other"
     assert types["cat"] == "categorical" and types["when"] == "datetime"
     Profile.model_validate_json(json.dumps(p.to_json_dict()))
+
+
+def test_target_kind_comes_from_resolve_task_and_says_why() -> None:
+    frame = pl.DataFrame({"grade": [1, 2, 3, 1, 2, 3] * 10, "x": list(range(60))})
+    auto = profile(frame, task=TaskSpec(target="grade")).report.target
+    assert auto is not None and auto.kind == "multiclass" and auto.task == "classification"
+    assert auto.decided == (
+        "task kind `multiclass` chosen for target `grade` because it has 3 distinct integer values."
+    )
+    forced = profile(frame, task=TaskSpec(target="grade", kind="regression")).report.target
+    assert forced is not None and forced.kind == "regression" and forced.task == "regression"
+    assert forced.classes == []
+
+
+def test_a_target_no_task_fits_is_still_profiled() -> None:
+    frame = pl.DataFrame({"same": ["a"] * 20, "x": list(range(20))})
+    target = profile(frame, task=TaskSpec(target="same")).report.target
+    assert target is not None and target.kind is None
+    assert target.decided is not None and "could not be decided" in target.decided
+    assert "1 distinct non-null value" in target.decided

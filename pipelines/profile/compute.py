@@ -18,7 +18,7 @@ from functools import reduce
 import polars as pl
 
 from pipelines.columns import ColumnNames
-from pipelines.errors import ColumnNotFoundError
+from pipelines.errors import ColumnNotFoundError, TaskError
 from pipelines.profile.alerts import Findings, build_alerts
 from pipelines.profile.associations import (
     numeric_matrix,
@@ -54,7 +54,7 @@ from pipelines.profile.options import ProfileOptions
 from pipelines.profile.pass_one import summarise_batch
 from pipelines.profile.target import target_profile
 from pipelines.profile.variants import sibling_spellings, spelling_variants
-from pipelines.task import TaskSpec
+from pipelines.task import TaskKind, TaskSpec, resolve_task
 
 __all__ = ["profile"]
 
@@ -234,13 +234,14 @@ def profile(
     associations = _associations(sample, columns, rows, opts)
     target_result = None
     if target is not None:
+        kind, decided = _decide_task(frame, task, target)
         target_result = target_profile(
             sample,
             next(c for c in columns if c.name == target),
             columns,
-            kind=task.kind if task else "auto",
+            kind=kind,
             label_variants=findings.variants.get(target),
-        )
+        ).model_copy(update={"kind": None if kind == "auto" else kind, "decided": decided})
     drift = _drift(reference, columns, schema.names(), rows, opts)
     dataset = _dataset_summary(first, columns, missing, streamed=isinstance(frame, pl.LazyFrame))
     unified = associations.matrices[0] if associations.matrices else None
@@ -270,6 +271,19 @@ def _target_column(task: TaskSpec | None, names: ColumnNames) -> str | None:
         return names.resolve(task.target, role="target column")
     except ColumnNotFoundError as exc:
         raise TargetNotFoundError(str(exc)) from exc
+
+
+def _decide_task(
+    frame: Frame, task: TaskSpec | None, target: str
+) -> tuple[TaskKind, str | None]:
+    """The task kind `resolve_task` decides for `target` (collects that column), and why."""
+    if task is None:
+        return "auto", None
+    try:
+        resolved = resolve_task(frame, task.model_copy(update={"target": target}))
+    except TaskError as exc:
+        return "auto", f"the task kind could not be decided: {exc}"
+    return resolved.kind, resolved.decided
 
 
 def _original(names: ColumnNames, column: str) -> str | None:

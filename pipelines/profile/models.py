@@ -212,6 +212,12 @@ class TargetProfile(_Model):
 
     column: str
     task: Literal["classification", "regression"]
+    kind: Literal["binary", "multiclass", "regression"] | None = Field(
+        None, description="The task kind `resolve_task` decided (None when it could not)."
+    )
+    decided: str | None = Field(
+        None, description="One sentence: what kind was decided and why, or why it could not."
+    )
     classes: list[ValueCount] = Field(default_factory=list)
     imbalance_ratio: float | None = None
     associations: list[TargetAssociation] = Field(default_factory=list)

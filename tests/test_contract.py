@@ -66,3 +66,31 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
         raise RuntimeError
     assert json.loads(target.read_text()) == {"ok": True}
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_ingest_and_validation_results_render_inline(tmp_path: Path) -> None:
+    import pandera.polars as pa
+
+    import reports
+    from pipelines.ingest import ingest
+    from pipelines.validate import ValidateOptions, ValidationPolicy, validate
+
+    source = tmp_path / "small.csv"
+    source.write_text("Name,Amount\na,1\nb,2\nc,-3\n", encoding="utf-8")
+    ingested = ingest(source)
+    page = reports.show(ingested).html
+    assert "Ingest of" in page and "<code>amount</code>" in page and "Amount" in page
+    assert ingested._repr_html_() is not None
+
+    class Small(pa.DataFrameModel):
+        name: str
+        amount: int = pa.Field(ge=0)
+
+    validated = validate(
+        ingested.data,
+        schema=Small,
+        options=ValidateOptions(policy=ValidationPolicy(max_invalid_fraction=1)),
+    )
+    assert validated.report.rows_quarantined == 1
+    html = validated._repr_html_()
+    assert html is not None and "greater_than_or_equal_to" in html

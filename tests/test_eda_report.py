@@ -178,3 +178,16 @@ def test_profile_task_fn_writes_outputs(tmp_path: Path) -> None:
     summary = outputs.stage_summary(tmp_path)
     assert summary.links == {"EDA report": "profile/eda.html"}
     assert (summary.rows_in, summary.rows_out, summary.rows_set_aside) == (20, 20, 0)
+
+
+def test_flow_profile_resolves_a_config_target_given_as_in_the_file(tmp_path: Path) -> None:
+    """`task.target: Species` in a config reaches profile through the ingest header mapping."""
+    from pipelines.ingest import ingest
+
+    result = ingest(REAL / "penguins_raw.csv")
+    outputs = run_profile(
+        result.data, tmp_path, task=TaskSpec(target="Species"), ingest_report=result.report
+    )
+    target = outputs.report.target
+    assert target is not None and target.column == "species" and target.kind == "multiclass"
+    assert outputs.report.column("culmen_length_mm").original_name == "Culmen Length (mm)"

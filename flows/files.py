@@ -72,6 +72,7 @@ class ProfileFiles:
     report: str = "eda.json"
     markdown: str = "eda.md"
     reference_folder: str = "reference"
+    staged_input: str = "ingested.parquet"
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.table import Table
+
 from reports.html import environment
 
 if TYPE_CHECKING:
     from pipelines.ingest.models import IngestReport
 
-__all__ = ["render_ingest_html", "render_ingest_markdown"]
+__all__ = ["ingest_console_table", "render_ingest_html", "render_ingest_markdown"]
 
 
 def render_ingest_html(report: IngestReport) -> str:
@@ -20,16 +22,24 @@ def render_ingest_html(report: IngestReport) -> str:
 
 def render_ingest_markdown(report: IngestReport) -> str:
     """Short Markdown account of an ingest run (the `ingest-summary` Prefect artifact)."""
-    lines = [
-        f"### Ingest of `{report.source}`",
-        "",
-        f"{report.rows_read:,} rows read: **{report.rows_ok:,} ok**, "
-        f"{report.rows_quarantined:,} quarantined, {report.cell_issues:,} cells nulled.",
-        "",
-        "| column | dtype | nulls | repairs |",
-        "| --- | --- | ---: | --- |",
-    ]
+    return environment().get_template("ingest.md.j2").render(r=report).rstrip("\n")
+
+
+def ingest_console_table(report: IngestReport, seconds: float) -> Table:
+    """A per-column summary for the terminal (`thresher ingest`), for a run of `seconds`."""
+    table = Table(
+        title=(
+            f"{report.source}: {report.rows_ok:,} rows ok, {report.rows_quarantined:,} "
+            f"quarantined, {report.cell_issues:,} cells nulled ({seconds:.2f}s)"
+        ),
+        title_justify="left",
+    )
+    for header in ("column", "from", "dtype", "nulls", "repairs"):
+        table.add_column(header, overflow="fold")
     for column in report.columns:
-        repairs = ", ".join(f"{k} {v:,}" for k, v in column.repairs.items()) or "-"
-        lines.append(f"| {column.name} | {column.dtype} | {column.null_count:,} | {repairs} |")
-    return "\n".join(lines)
+        repairs = ", ".join(f"{kind} {count:,}" for kind, count in column.repairs.items())
+        if column.notes:
+            repairs = "; ".join(filter(None, [repairs, *column.notes]))
+        original = column.original_name if column.original_name != column.name else ""
+        table.add_row(column.name, original, column.dtype, f"{column.null_count:,}", repairs)
+    return table

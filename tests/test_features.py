@@ -276,3 +276,45 @@ def test_shuffled_row_numbers_are_dropped_as_ids() -> None:
     assert result.report.decision("seq").action == "dropped_id"
     assert "row number" in result.report.decision("seq").reason
     assert result.report.decision("x").action == "numeric"
+
+
+def test_colliding_output_names_are_made_unique() -> None:
+    frame = pl.DataFrame(
+        {"a": ["x", "y", "x", "y"], "a_x": [1.0, 2.0, 3.0, 4.0], "y": [0.5, 1.5, 2.5, 3.0]}
+    )
+    result = features(frame, task=_task(frame), options=SMALL, flavour="linear")
+    assert result.data.columns == ["a_x", "a_y", "a_x_2"]
+    assert result.report.decision("a_x").outputs == ["a_x_2"]
+
+
+def test_multiclass_target_encoding_gives_one_column_per_class() -> None:
+    frame = pl.DataFrame(
+        {
+            "city": [f"c{i % 12}" for i in range(36)],
+            "species": [["Adelie Penguin", "Gentoo", "Chinstrap"][i % 3] for i in range(36)],
+        }
+    )
+    options = FeaturesOptions(max_native_categories=5, rare_min_count=1, target_encoding_folds=3)
+    result = features(frame, task=_task(frame, "species"), options=options)
+    assert result.report.decision("city").outputs == [
+        "city_Adelie_Penguin",
+        "city_Chinstrap",
+        "city_Gentoo",
+    ]
+    assert result.data.height == 36
+
+
+GOLDEN = Path(__file__).resolve().parent / "data" / "golden" / "features_report.json"
+
+
+def test_report_matches_the_golden_json() -> None:
+    """Regenerate after an intended change: THRESHER_UPDATE_GOLDEN=1 pytest -k golden."""
+    import os
+
+    frame = _frame()
+    options = SMALL.model_copy(update={"crosses": (("colour", "flag"),), "keep": ("row_id",)})
+    report = features(frame, task=_task(frame), options=options, flavour="linear").report
+    text = report.model_dump_json(indent=2) + "\n"
+    if os.environ.get("THRESHER_UPDATE_GOLDEN"):
+        GOLDEN.write_text(text)
+    assert text == GOLDEN.read_text()

@@ -62,6 +62,7 @@ FEATURE_ACTIONS = frozenset(
 leaves the column out."""
 
 _UNSAFE = re.compile(r"[^0-9A-Za-z_]+")
+_BLOCK_PREFIX = re.compile(r"^f[0-9]+__")
 
 
 class FeaturePipeline(TransformerMixin, BaseEstimator):
@@ -147,14 +148,17 @@ class FeaturePipeline(TransformerMixin, BaseEstimator):
             for i, (column, action) in enumerate(used)
         ]
         self.column_transformer_ = ColumnTransformer(
-            blocks, remainder="drop", verbose_feature_names_out=False
+            # prefixed names never collide inside sklearn; `_safe_names` strips and de-duplicates
+            blocks,
+            remainder="drop",
+            verbose_feature_names_out=True,
         ).set_output(transform="polars")
         out = self.column_transformer_.fit_transform(inputs, target)
         self.input_columns_ = raw
         self.n_features_in_ = len(raw)
         self.feature_names_in_ = np.asarray(raw, dtype=object)
         self.decisions_ = list(self.plan)
-        names = _safe_names([str(n) for n in out.columns])
+        names = _safe_names([_BLOCK_PREFIX.sub("", str(n)) for n in out.columns])
         self.feature_names_out_ = names
         self.outputs_by_column_: dict[str, list[str]] = {}
         for i, (column, _action) in enumerate(used):

@@ -106,7 +106,8 @@ def _findings(
     found: dict[str, tuple[str, str]] = {}
 
     def note(column: str, action: str, reason: str) -> None:
-        found.setdefault(column, (action, f"{reason}; {_keep_hint(names, column)}."))
+        joiner = ", " if action == "dropped_leakage" else "; "
+        found.setdefault(column, (action, f"{reason}{joiner}{_keep_hint(names, column)}."))
 
     for alert in profile.alerts:
         if alert.column is None or alert.column == task.target:
@@ -287,7 +288,12 @@ def _numeric_tail(flavour: Flavour) -> str:
 
 def _categorical(distinct: int, ctx: _Context, *, what: str) -> tuple[str, str]:
     opts = ctx.options
-    rare = f"categories seen in fewer than {opts.rare_min_count} training rows share one rare "
+    rare = (
+        f"categories seen in fewer than {opts.rare_min_count} training rows share one rare "
+        "{what}; "
+        if opts.rare_min_count > 1
+        else ""
+    )
     limit = opts.max_native_categories if ctx.flavour == "lightgbm" else opts.max_one_hot
     if distinct > limit:
         high = opts.high_cardinality_encoding
@@ -301,11 +307,13 @@ def _categorical(distinct: int, ctx: _Context, *, what: str) -> tuple[str, str]:
     if ctx.flavour == "lightgbm":
         return "native_categorical", (
             f"{what} with {distinct:,} values: a LightGBM native categorical (Int32 codes); "
-            f"{rare}code; unseen categories get -1, which LightGBM reads as missing."
+            f"{rare.format(what='code')}unseen categories get -1, which LightGBM reads as "
+            "missing."
         )
     return "one_hot", (
-        f"{what} with {distinct:,} values: one-hot encoded; {rare}column, and unseen "
-        "categories go to it."
+        f"{what} with {distinct:,} values: one-hot encoded; "
+        f"{rare.format(what='column')}unseen categories get all zeros"
+        + (" (or the rare column when there is one)." if opts.rare_min_count > 1 else ".")
     )
 
 

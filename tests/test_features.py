@@ -318,3 +318,34 @@ def test_report_matches_the_golden_json() -> None:
     if os.environ.get("THRESHER_UPDATE_GOLDEN"):
         GOLDEN.write_text(text)
     assert text == GOLDEN.read_text()
+
+
+def test_load_refuses_a_sklearn_type_skops_would_trust(tmp_path: Path) -> None:
+    """skops trusts all of scikit-learn by default; our allow-list does not."""
+    import skops.io
+    from sklearn.linear_model import LogisticRegression
+
+    frame = _frame()
+    pipeline = features(frame, task=_task(frame), options=SMALL).pipeline
+    pipeline.extra_ = LogisticRegression()
+    path = tmp_path / "model-inside.skops"
+    skops.io.dump(pipeline, path)
+    assert "sklearn.linear_model._logistic.LogisticRegression" not in (
+        skops.io.get_untrusted_types(file=path)
+    )
+    with pytest.raises(FeatureArtifactError, match="LogisticRegression"):
+        load_feature_pipeline(path)
+
+
+def test_crosses_sharing_a_column_that_is_not_itself_a_feature() -> None:
+    from pipelines.features import FeaturePipeline
+
+    frame = pl.DataFrame({"a": ["x", "y", "x"], "b": [1.0, 2.0, 3.0], "c": [True, False, True]})
+    pipeline = FeaturePipeline(
+        plan=(("a_x_b", "frequency", ""), ("a_x_c", "native_categorical", "")),
+        crosses=(("a", "b"), ("a", "c")),
+        rare_min_count=1,
+    )
+    out = pipeline.fit_transform(frame)
+    assert out.columns == ["a_x_b", "a_x_c"]
+    assert pipeline.input_columns_ == ["a", "b", "c"]

@@ -136,8 +136,11 @@ class FeaturePipeline(TransformerMixin, BaseEstimator):
             msg = "no column is left to use as a feature: check `features.drop` and `keep`"
             raise FeaturesError(msg)
         crossed = {cross_name(a, b) for a, b in self.crosses}
-        raw = [c for c, _ in used if c not in crossed]
-        raw += [c for pair in self.crosses for c in pair if c not in raw]
+        raw = list(
+            dict.fromkeys(
+                [c for c, _ in used if c not in crossed] + [c for p in self.crosses for c in p]
+            )
+        )
         _require(frame, raw)
         inputs = frame.select(raw)
         self.crosser_ = CrossFeatures(pairs=tuple(self.crosses)).set_output(transform="polars")

@@ -349,3 +349,12 @@ def test_crosses_sharing_a_column_that_is_not_itself_a_feature() -> None:
     out = pipeline.fit_transform(frame)
     assert out.columns == ["a_x_b", "a_x_c"]
     assert pipeline.input_columns_ == ["a", "b", "c"]
+
+
+def test_output_stays_polars_under_a_global_pandas_config() -> None:
+    import sklearn
+
+    frame = _frame()
+    pipeline = features(frame, task=_task(frame), options=SMALL).pipeline
+    with sklearn.config_context(transform_output="pandas"):
+        assert isinstance(pipeline.transform(frame), pl.DataFrame)

@@ -65,8 +65,10 @@ _UNSAFE = re.compile(r"[^0-9A-Za-z_]+")
 _BLOCK_PREFIX = re.compile(r"^f[0-9]+__")
 
 
-class FeaturePipeline(TransformerMixin, BaseEstimator):
+class FeaturePipeline(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):  # type: ignore[call-arg]
     """Turn a polars frame into all-numeric features (Float64, plus Int32 category codes).
+
+    Output is always polars, whatever sklearn's global `transform_output` says.
 
     Parameters
     ----------
@@ -88,6 +90,19 @@ class FeaturePipeline(TransformerMixin, BaseEstimator):
         Folds for out-of-fold target encoding in `fit_transform`.
     seed
         Seed of the target-encoding folds.
+
+    Attributes
+    ----------
+    input_columns_ : list[str]
+        The columns `transform` needs (before crosses), in order.
+    feature_names_out_ : list[str]
+        Output columns; ASCII letters, digits and `_` only.
+    categorical_features_ : list[str]
+        Int32-coded outputs to pass to LightGBM as `categorical_feature`.
+    outputs_by_column_ : dict[str, list[str]]
+        Input column (or cross) -> the outputs it became.
+    decisions_ : list[tuple[str, str, str]]
+        The plan: `(column, action, reason)` for every input column.
     """
 
     def __init__(

@@ -260,3 +260,101 @@ def test_lightgbm_trains_on_the_output_without_aborting() -> None:
     new = frame.head(3).with_columns(pl.lit("purple").alias("colour"))
     predicted = booster.predict(ensure_numeric_frame(result.pipeline.transform(new)).to_numpy())
     assert predicted.shape == (3,)
+
+
+def test_shuffled_row_numbers_are_dropped_as_ids() -> None:
+    rng = np.random.default_rng(3)
+    rows = 40
+    frame = pl.DataFrame(
+        {
+            "seq": rng.permutation(np.arange(500, 500 + rows * 3 // 2))[:rows],
+            "x": rng.normal(0, 1, rows),
+            "y": rng.normal(0, 1, rows),
+        }
+    )
+    result = features(frame, task=_task(frame))
+    assert result.report.decision("seq").action == "dropped_id"
+    assert "row number" in result.report.decision("seq").reason
+    assert result.report.decision("x").action == "numeric"
+
+
+def test_colliding_output_names_are_made_unique() -> None:
+    frame = pl.DataFrame(
+        {"a": ["x", "y", "x", "y"], "a_x": [1.0, 2.0, 3.0, 4.0], "y": [0.5, 1.5, 2.5, 3.0]}
+    )
+    result = features(frame, task=_task(frame), options=SMALL, flavour="linear")
+    assert result.data.columns == ["a_x", "a_y", "a_x_2"]
+    assert result.report.decision("a_x").outputs == ["a_x_2"]
+
+
+def test_multiclass_target_encoding_gives_one_column_per_class() -> None:
+    frame = pl.DataFrame(
+        {
+            "city": [f"c{i % 12}" for i in range(36)],
+            "species": [["Adelie Penguin", "Gentoo", "Chinstrap"][i % 3] for i in range(36)],
+        }
+    )
+    options = FeaturesOptions(max_native_categories=5, rare_min_count=1, target_encoding_folds=3)
+    result = features(frame, task=_task(frame, "species"), options=options)
+    assert result.report.decision("city").outputs == [
+        "city_Adelie_Penguin",
+        "city_Chinstrap",
+        "city_Gentoo",
+    ]
+    assert result.data.height == 36
+
+
+GOLDEN = Path(__file__).resolve().parent / "data" / "golden" / "features_report.json"
+
+
+def test_report_matches_the_golden_json() -> None:
+    """Regenerate after an intended change: THRESHER_UPDATE_GOLDEN=1 pytest -k golden."""
+    import os
+
+    frame = _frame()
+    options = SMALL.model_copy(update={"crosses": (("colour", "flag"),), "keep": ("row_id",)})
+    report = features(frame, task=_task(frame), options=options, flavour="linear").report
+    text = report.model_dump_json(indent=2) + "\n"
+    if os.environ.get("THRESHER_UPDATE_GOLDEN"):
+        GOLDEN.write_text(text)
+    assert text == GOLDEN.read_text()
+
+
+def test_load_refuses_a_sklearn_type_skops_would_trust(tmp_path: Path) -> None:
+    """skops trusts all of scikit-learn by default; our allow-list does not."""
+    import skops.io
+    from sklearn.linear_model import LogisticRegression
+
+    frame = _frame()
+    pipeline = features(frame, task=_task(frame), options=SMALL).pipeline
+    pipeline.extra_ = LogisticRegression()
+    path = tmp_path / "model-inside.skops"
+    skops.io.dump(pipeline, path)
+    assert "sklearn.linear_model._logistic.LogisticRegression" not in (
+        skops.io.get_untrusted_types(file=path)
+    )
+    with pytest.raises(FeatureArtifactError, match="LogisticRegression"):
+        load_feature_pipeline(path)
+
+
+def test_crosses_sharing_a_column_that_is_not_itself_a_feature() -> None:
+    from pipelines.features import FeaturePipeline
+
+    frame = pl.DataFrame({"a": ["x", "y", "x"], "b": [1.0, 2.0, 3.0], "c": [True, False, True]})
+    pipeline = FeaturePipeline(
+        plan=(("a_x_b", "frequency", ""), ("a_x_c", "native_categorical", "")),
+        crosses=(("a", "b"), ("a", "c")),
+        rare_min_count=1,
+    )
+    out = pipeline.fit_transform(frame)
+    assert out.columns == ["a_x_b", "a_x_c"]
+    assert pipeline.input_columns_ == ["a", "b", "c"]
+
+
+def test_output_stays_polars_under_a_global_pandas_config() -> None:
+    import sklearn
+
+    frame = _frame()
+    pipeline = features(frame, task=_task(frame), options=SMALL).pipeline
+    with sklearn.config_context(transform_output="pandas"):
+        assert isinstance(pipeline.transform(frame), pl.DataFrame)

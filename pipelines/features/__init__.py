@@ -117,6 +117,14 @@ def features(
         seed=options.seed,
     )
     data = pipeline.fit_transform(frame)
+    source = "the profile passed in" if profile is not None else "a profile of these rows"
+    notes = [f"column types and findings from {source}; fitted on {frame.height:,} training rows."]
+    if any(d.action == "target_encode" for d in decisions):
+        notes.append(
+            f"`data` holds out-of-fold target encodings ({options.target_encoding_folds} folds), "
+            "so no training row is encoded with its own target; `pipeline.transform` applies "
+            "the encoding learned on all training rows to new rows."
+        )
     dropped: dict[str, list[str]] = {}
     for d in decisions:
         if d.action.startswith("dropped"):
@@ -142,6 +150,7 @@ def features(
             for d in decisions
         ],
         dropped=dict(sorted(dropped.items())),
+        notes=notes,
     )
     return FeaturesResult(pipeline=pipeline, data=data, report=report)
 

@@ -1,0 +1,351 @@
+"""`InputSchema`: the training input's columns, and `conform` to check new rows against it.
+
+`InputSchema.from_frame(train)` records each column's name (and its name in the source file),
+dtype, whether it had nulls, its categories and its numeric range. `conform(frame)` turns new
+rows into exactly that shape: every missing column is named in one error, extra columns are
+dropped with a warning, wrong types are coerced the way ingest would, rows that still do not
+fit are quarantined with a reason naming the column and value, and unseen categories are
+counted. Rows in = rows in `data` + rows in `quarantine`, always.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipelines.columns import ColumnNames
+from pipelines.ingest.headers import snake_case
+from pipelines.predict.coerce import (
+    clean_text_expr,
+    coerce_expr,
+    dtype_from_name,
+    expected_phrase,
+    is_text,
+    missing_expr,
+)
+from pipelines.predict.errors import InputSchemaError, MissingColumnsError
+
+__all__ = ["ROW_KEY", "Conformed", "InputSchema", "SchemaColumn"]
+
+ROW_KEY = "_row"
+"""Row position in the frame given to `conform`; kept in `data` and `quarantine`."""
+_PASSED_THROUGH = ("_source_file", "_source_line")
+_MAX_CATEGORIES = 1000
+
+
+class SchemaColumn(BaseModel):
+    """One training input column."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(..., description="Normalised name, as the model's frame has it.")
+    original_name: str = Field(..., description="The name in the training source file.")
+    dtype: str = Field(..., description="polars dtype name: Int64, Float64, String, Date, ...")
+    time_unit: str | None = None
+    time_zone: str | None = None
+    nullable: bool = Field(..., description="Whether training rows had nulls here.")
+    categories: list[str] | None = Field(
+        None, description="Sorted training values of a text/boolean column (None if too many)."
+    )
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def polars_dtype(self) -> pl.DataType:
+        """The column's polars dtype."""
+        return dtype_from_name(self.dtype, self.time_unit, self.time_zone)
+
+
+@dataclass(frozen=True)
+class Conformed:
+    """New rows in the training shape, the rows set aside, and what was noticed."""
+
+    data: pl.DataFrame
+    quarantine: pl.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+class InputSchema(BaseModel):
+    """What a model's input looks like; JSON-native (`input_schema.json`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: int = 1
+    columns: list[SchemaColumn]
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_frame(
+        cls,
+        frame: pl.DataFrame,
+        *,
+        exclude: Iterable[str] = (),
+        names: ColumnNames | None = None,
+    ) -> InputSchema:
+        """The schema of `frame`'s columns, except `exclude` and `_`-prefixed bookkeeping.
+
+        `exclude` (the target, usually) may use source or normalised names.
+        """
+        names = names or ColumnNames(tuple(frame.columns))
+        skip = set(names.resolve_all(exclude, role="excluded column"))
+        columns = [
+            _describe(frame.get_column(name), names.original(name))
+            for name in frame.columns
+            if name not in skip and not name.startswith("_")
+        ]
+        return cls(columns=columns)
+
+    @classmethod
+    def from_json(cls, text: str) -> InputSchema:
+        """Read a schema written by `to_json`."""
+        try:
+            return cls.model_validate_json(text)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            msg = f"input schema is not valid at `{where}`: {first['msg']}; write it with to_json"
+            raise InputSchemaError(msg) from error
+
+    def to_json(self) -> str:
+        """Deterministic JSON text (sorted keys come from the model's field order)."""
+        return self.model_dump_json(indent=2)
+
+    def column(self, name: str) -> SchemaColumn:
+        """The column called `name` (normalised or original); KeyError if absent."""
+        for col in self.columns:
+            if name in (col.name, col.original_name):
+                return col
+        raise KeyError(name)
+
+    # ---------------------------------------------------------------- conforming
+    def conform(self, frame: pl.DataFrame) -> Conformed:
+        """New rows in the training shape; rows that cannot be made to fit are quarantined.
+
+        Collects nothing lazily: `frame` is in memory and is not mutated.
+
+        Raises
+        ------
+        MissingColumnsError
+            One error naming every schema column the frame lacks.
+        """
+        found = self._match_columns(frame.columns)
+        missing = [c for c in self.columns if c.name not in found]
+        if missing:
+            listed = ", ".join(f"`{_label(c)}`" for c in missing)
+            msg = (
+                f"the rows lack {len(missing)} column(s) the model was trained with: {listed}; "
+                "add them (nulls are allowed) and predict again"
+            )
+            raise MissingColumnsError(msg)
+        warnings: list[str] = []
+        used = set(found.values())
+        extra = [c for c in frame.columns if c not in used and c not in _PASSED_THROUGH]
+        if extra:
+            shown = ", ".join(f"`{c}`" for c in extra[:10])
+            more = f" and {len(extra) - 10} more" if len(extra) > 10 else ""
+            warnings.append(
+                f"dropped {len(extra)} column(s) the model does not know: {shown}{more}."
+            )
+        sources = {c.name: found[c.name] for c in self.columns}
+        values, failures = self._coerce(frame, sources)
+        if failures.width:
+            failed = failures.select(pl.any_horizontal(pl.all())).to_series()
+        else:
+            failed = pl.Series([False] * frame.height, dtype=pl.Boolean)
+        keep = [c for c in _PASSED_THROUGH if c in frame.columns]
+        key = pl.int_range(0, frame.height, dtype=pl.Int64, eager=True).alias(ROW_KEY)
+        whole = pl.concat([pl.DataFrame([key]), frame.select(keep), values], how="horizontal")
+        data = whole.filter(~failed).select(ROW_KEY, *keep, *values.columns)
+        quarantine = self._quarantine(frame, sources, failures, failed, keep)
+        if quarantine.height:
+            warnings.append(
+                f"quarantined {quarantine.height:,} of {frame.height:,} row(s) whose values do "
+                "not fit the training types (see their `_reason`)."
+            )
+        warnings += self._unseen_and_null_warnings(data)
+        return Conformed(data=data, quarantine=quarantine, warnings=warnings)
+
+    def _match_columns(self, incoming: list[str]) -> dict[str, str]:
+        """Schema name -> incoming column, accepting normalised or source-file names."""
+        lookup: dict[str, str] = {}
+        for column in incoming:
+            for key in (column, column.strip().casefold(), snake_case(column)):
+                lookup.setdefault(key, column)
+            lookup.setdefault(f"col_{snake_case(column)}", column)
+        found: dict[str, str] = {}
+        for col in self.columns:
+            for key in (col.name, col.original_name, col.original_name.strip().casefold()):
+                if key in lookup:
+                    found[col.name] = lookup[key]
+                    break
+        return found
+
+    def _coerce(
+        self, frame: pl.DataFrame, sources: dict[str, str]
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Values in the training types, and per column the rows whose value does not fit.
+
+        A value does not fit when a non-missing input comes out null.
+        Each column is tried with the plain formats first; only a column left with failures
+        is retried with every format ingest knows (thousands separators, named dates...).
+        """
+        schema = frame.schema
+        used = list(dict.fromkeys(sources.values()))
+        cleaned = frame.select(
+            clean_text_expr(src) if is_text(schema[src]) else pl.col(src) for src in used
+        )
+        present = cleaned.select(
+            (~missing_expr(src, schema[src])).alias(name) for name, src in sources.items()
+        )
+
+        def coerced(col: SchemaColumn, *, thorough: bool) -> pl.Expr:
+            src = sources[col.name]
+            expr = coerce_expr(src, schema[src], col.dtype, col.polars_dtype, thorough=thorough)
+            return expr.alias(col.name)
+
+        values = cleaned.select(coerced(col, thorough=False) for col in self.columns)
+        failures: list[pl.Series] = []
+        for col in self.columns:
+            bad = present[col.name] & values[col.name].is_null()
+            if bad.any():
+                retry = cleaned.select(coerced(col, thorough=True)).to_series()
+                values = values.with_columns(retry)
+                bad = present[col.name] & retry.is_null()
+            failures.append(bad.alias(col.name))
+        return values, pl.DataFrame(failures, schema=dict.fromkeys(sources, pl.Boolean))
+
+    def _quarantine(
+        self,
+        frame: pl.DataFrame,
+        sources: dict[str, str],
+        failures: pl.DataFrame,
+        failed: pl.Series,
+        keep: list[str],
+    ) -> pl.DataFrame:
+        """The rows that do not fit: row key, reason and every value as it arrived (text).
+
+        The reason names each bad column and its value, joined by `; `.
+        """
+        names = [c.name for c in self.columns]
+        rows = pl.int_range(0, frame.height, dtype=pl.Int64, eager=True).filter(failed)
+        bad = frame.filter(failed)
+        raw = bad.select(pl.col(sources[n]).cast(pl.String).alias(n) for n in names)
+        flags = failures.filter(failed)
+        pieces = []
+        for col in self.columns:
+            text = pl.col(col.name)
+            shown = pl.when(text.str.len_chars() > 40).then(text.str.slice(0, 37) + "...")
+            pieces.append(
+                pl.when(pl.lit(flags[col.name])).then(
+                    pl.format(
+                        "`{}` = '{}' is not {}",
+                        pl.lit(col.name),
+                        shown.otherwise(text),
+                        pl.lit(expected_phrase(col.dtype)),
+                    )
+                )
+            )
+        reasons = raw.select(
+            pl.concat_str(pieces, separator="; ", ignore_nulls=True).alias("_reason")
+        )
+        return pl.concat(
+            [pl.DataFrame([rows.alias(ROW_KEY)]), bad.select(keep), reasons, raw], how="horizontal"
+        ).select(ROW_KEY, *keep, "_reason", *names)
+
+    def _unseen_and_null_warnings(self, data: pl.DataFrame) -> list[str]:
+        notes: list[str] = []
+        for col in self.columns:
+            values = data.get_column(col.name)
+            if col.categories is not None:
+                present = values.drop_nulls().cast(pl.String)
+                unseen = present.filter(~present.is_in(col.categories))
+                if unseen.len():
+                    examples = ", ".join(f"`{v}`" for v in sorted(unseen.unique().to_list())[:3])
+                    notes.append(
+                        f"`{col.name}`: {unseen.len():,} row(s) hold {unseen.n_unique():,} "
+                        f"value(s) unseen in training (e.g. {examples}); the feature pipeline "
+                        "maps them to its rare/unknown code."
+                    )
+            if not col.nullable and values.null_count():
+                notes.append(
+                    f"`{col.name}`: {values.null_count():,} row(s) are missing a value that "
+                    "training never lacked; the feature pipeline imputes or keeps it as missing."
+                )
+        return notes
+
+    # ------------------------------------------------------------------- serving
+    def json_schema(self, *, title: str = "thresher input record") -> dict[str, Any]:
+        """JSON Schema (2020-12) for one input record, keyed by normalised column names."""
+        properties: dict[str, Any] = {}
+        for col in self.columns:
+            spec = _json_type(col)
+            note = f"source name `{col.original_name}`; " if col.original_name != col.name else ""
+            if col.minimum is not None and col.maximum is not None:
+                note += f"training range {col.minimum:g} to {col.maximum:g}; "
+            if col.categories is not None:
+                spec["examples"] = col.categories[:10]
+                note += f"{len(col.categories)} training values (others are accepted); "
+            spec["description"] = (note + f"polars dtype {col.dtype}; null is accepted").strip()
+            properties[col.name] = spec
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": title,
+            "type": "object",
+            "properties": properties,
+            "required": [c.name for c in self.columns],
+            "additionalProperties": True,
+        }
+
+
+def _label(col: SchemaColumn) -> str:
+    return col.name if col.original_name == col.name else f"{col.name} ({col.original_name})"
+
+
+def _describe(series: pl.Series, original: str) -> SchemaColumn:
+    dtype = series.dtype
+    name = (
+        "String"
+        if dtype == pl.Categorical or isinstance(dtype, pl.Enum)
+        else str(dtype.base_type())
+    )
+    time_unit = time_zone = None
+    if isinstance(dtype, pl.Datetime):
+        time_unit, time_zone = dtype.time_unit, dtype.time_zone
+    categories = None
+    if name in ("String", "Boolean"):
+        values = series.drop_nulls().cast(pl.String).unique()
+        if values.len() <= _MAX_CATEGORIES:
+            categories = sorted(values.to_list())
+    minimum = maximum = None
+    if dtype.is_numeric() and series.drop_nulls().len():
+        finite = series.cast(pl.Float64).drop_nulls().drop_nans()
+        if finite.len():
+            minimum, maximum = float(finite.min()), float(finite.max())  # type: ignore[arg-type]
+    return SchemaColumn(
+        name=series.name,
+        original_name=original,
+        dtype=name,
+        time_unit=time_unit,
+        time_zone=time_zone,
+        nullable=series.null_count() > 0,
+        categories=categories,
+        minimum=minimum,
+        maximum=maximum,
+    )
+
+
+def _json_type(col: SchemaColumn) -> dict[str, Any]:
+    if col.dtype.startswith(("Int", "UInt")):
+        return {"type": ["integer", "null"]}
+    if col.dtype.startswith("Float"):
+        return {"type": ["number", "null"]}
+    if col.dtype == "Boolean":
+        return {"type": ["boolean", "null"]}
+    formats = {"Date": "date", "Datetime": "date-time", "Time": "time"}
+    if col.dtype in formats:
+        return {"type": ["string", "null"], "format": formats[col.dtype]}
+    return {"type": ["string", "null"]}

@@ -29,7 +29,7 @@ from pipelines.features.pipeline import FEATURE_ACTIONS, FeaturePipeline
 from pipelines.features.plan import plan_features
 from pipelines.profile import Profile
 from pipelines.profile import profile as profile_frame
-from pipelines.task import ResolvedTask
+from pipelines.task import ResolvedTask, TaskSpec
 
 __all__ = [
     "ALLOWED_TYPES",
@@ -71,7 +71,8 @@ def features(
     options
         Keep/drop lists, per-column encodings, crosses and thresholds.
     profile
-        The profile of `frame` (a `Profile`, or a result with `.report`); computed when None.
+        The profile of `frame` (a `ProfileReport`, or the `ProfileResult` holding it);
+        computed from `frame` when None.
         Its semantic types decide `auto`, and its findings drop ID-like, constant, duplicate
         and leaking columns.
     names
@@ -93,11 +94,12 @@ def features(
         A column named in the options is not in the frame.
     """
     names = names or ColumnNames(tuple(frame.columns))
-    report_profile = (
-        _profile_report(profile)
-        if profile is not None
-        else profile_frame(frame, target=task.target if task.target in frame.columns else None)
-    )
+    if profile is not None:
+        report_profile = _profile_report(profile)
+    else:
+        spec = TaskSpec(target=task.target, kind=task.kind, positive_label=task.positive_label)
+        has_target = task.target in frame.columns
+        report_profile = profile_frame(frame, task=spec if has_target else None, names=names).report
     decisions, crosses = plan_features(
         frame,
         task=task,
@@ -156,7 +158,7 @@ def features(
 
 
 def _profile_report(profile: Any) -> Profile:
-    """Accept a `Profile`, or a profile result that carries it as `.report`."""
+    """Accept a `ProfileReport`, or a `ProfileResult` that carries it as `.report`."""
     if isinstance(profile, Profile):
         return profile
     report = getattr(profile, "report", None)

@@ -22,6 +22,7 @@ from pipelines.features import (
     save_feature_pipeline,
 )
 from pipelines.task import ResolvedTask, TaskSpec, resolve_task
+from tests.support.golden import check_golden
 
 SMALL = FeaturesOptions(rare_min_count=1, target_encoding_folds=2)
 
@@ -304,20 +305,27 @@ def test_multiclass_target_encoding_gives_one_column_per_class() -> None:
     assert result.data.height == 36
 
 
-GOLDEN = Path(__file__).resolve().parent / "data" / "golden" / "features_report.json"
-
-
-def test_report_matches_the_golden_json() -> None:
-    """Regenerate after an intended change: THRESHER_UPDATE_GOLDEN=1 pytest -k golden."""
-    import os
-
+def test_report_matches_the_golden_json(update_golden: bool) -> None:
+    """Refresh after an intended change with `make golden`, then review the diff."""
     frame = _frame()
     options = SMALL.model_copy(update={"crosses": (("colour", "flag"),), "keep": ("row_id",)})
     report = features(frame, task=_task(frame), options=options, flavour="linear").report
-    text = report.model_dump_json(indent=2) + "\n"
-    if os.environ.get("THRESHER_UPDATE_GOLDEN"):
-        GOLDEN.write_text(text)
-    assert text == GOLDEN.read_text()
+    check_golden("features_small", report.model_dump(mode="json"), update=update_golden)
+
+
+@pytest.mark.parametrize("flavour", ["lightgbm", "linear"])
+def test_penguins_report_matches_the_golden_json(flavour: str, update_golden: bool) -> None:
+    from pipelines.columns import ColumnNames
+    from pipelines.ingest import ingest
+
+    result = ingest(Path(__file__).resolve().parent / "data" / "real" / "penguins_raw.csv")
+    names = ColumnNames.from_header_mapping(result.data.columns, result.report.header_mapping)
+    spec = TaskSpec(target="Species").resolved(names)
+    task = resolve_task(result.data, spec)
+    report = features(result.data, task=task, names=names, flavour=flavour).report  # type: ignore[arg-type]
+    check_golden(
+        f"features_penguins_{flavour}", report.model_dump(mode="json"), update=update_golden
+    )
 
 
 def test_load_refuses_a_sklearn_type_skops_would_trust(tmp_path: Path) -> None:

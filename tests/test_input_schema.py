@@ -149,3 +149,17 @@ def test_rows_in_equal_rows_out_plus_quarantined(rows: list[tuple[object, ...]])
     assert keys == list(range(frame.height))
     assert conformed.quarantine["_reason"].null_count() == 0
     assert conformed.data.schema == pl.Schema({ROW_KEY: pl.Int64, **TRAIN.drop("species").schema})
+
+
+def test_json_schema_accepts_training_records_and_rejects_bad_ones() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = SCHEMA.json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    records = json.loads(TRAIN.drop("species").write_json())
+    for record in records:
+        validator.validate(record)
+    with pytest.raises(jsonschema.ValidationError, match="'island' is a required property"):
+        validator.validate({k: v for k, v in records[0].items() if k != "island"})
+    with pytest.raises(jsonschema.ValidationError, match="is not of type 'integer', 'null'"):
+        validator.validate({**records[0], "flippers": "many"})

@@ -366,3 +366,30 @@ def test_output_stays_polars_under_a_global_pandas_config() -> None:
     pipeline = features(frame, task=_task(frame), options=SMALL).pipeline
     with sklearn.config_context(transform_output="pandas"):
         assert isinstance(pipeline.transform(frame), pl.DataFrame)
+
+
+def test_same_data_and_seed_give_identical_features() -> None:
+    rows = 60
+    frame = pl.DataFrame(
+        {"city": [f"c{i % 25}" for i in range(rows)], "y": [i * 0.37 % 5.1 for i in range(rows)]}
+    )
+    options = FeaturesOptions(max_native_categories=10, seed=7)
+    first = features(frame, task=_task(frame), options=options).data
+    assert_frame_equal(features(frame, task=_task(frame), options=options).data, first)
+    other_seed = options.model_copy(update={"seed": 8})
+    assert not features(frame, task=_task(frame), options=other_seed).data.equals(first)
+
+
+def test_options_load_from_a_config_section() -> None:
+    section = {
+        "keep": ["Individual ID"],
+        "drop": ["Comments"],
+        "encodings": {"Island": "one_hot"},
+        "crosses": [["Island", "Sex"]],
+    }
+    options = FeaturesOptions.model_validate(section)
+    assert options.crosses == (("Island", "Sex"),)
+    with pytest.raises(ValueError, match=r"extra_forbidden|Extra inputs"):
+        FeaturesOptions.model_validate({"kep": ["x"]})
+    with pytest.raises(ValueError, match="one_hot"):
+        FeaturesOptions.model_validate({"encodings": {"a": "onehot"}})

@@ -72,7 +72,8 @@ def features(
         Keep/drop lists, per-column encodings, crosses and thresholds.
     profile
         The profile of `frame` (a `ProfileReport`, or the `ProfileResult` holding it);
-        computed from `frame` when None.
+        computed from `frame` when None. Pass a profile of the training rows only: a profile
+        of all rows would let test rows decide which columns are kept and how.
         Its semantic types decide `auto`, and its findings drop ID-like, constant, duplicate
         and leaking columns.
     names

@@ -393,3 +393,22 @@ def test_options_load_from_a_config_section() -> None:
         FeaturesOptions.model_validate({"kep": ["x"]})
     with pytest.raises(ValueError, match="one_hot"):
         FeaturesOptions.model_validate({"encodings": {"a": "onehot"}})
+
+
+def test_the_target_can_never_become_a_feature() -> None:
+    from pipelines.features import FeaturePipeline
+
+    frame = _frame()
+    with pytest.raises(FeaturesError, match="would leak the answer"):
+        FeaturePipeline(plan=(("y", "numeric", ""),), target="y").fit(frame)
+    crossed = FeaturePipeline(
+        plan=(("colour_x_y", "frequency", ""),), target="y", crosses=(("colour", "y"),)
+    )
+    with pytest.raises(FeaturesError, match="would leak the answer"):
+        crossed.fit(frame)
+    with pytest.raises(FeaturesError, match="would leak the answer"):
+        features(
+            frame,
+            task=_task(frame),
+            options=SMALL.model_copy(update={"crosses": (("colour", "y"),)}),
+        )

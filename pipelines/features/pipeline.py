@@ -150,6 +150,14 @@ class FeaturePipeline(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
         if not used:
             msg = "no column is left to use as a feature: check `features.drop` and `keep`"
             raise FeaturesError(msg)
+        used_names = {c for c, _ in used}
+        leaking = {cross_name(a, b) for a, b in self.crosses if self.target in (a, b)}
+        if self.target is not None and (self.target in used_names or leaking & used_names):
+            msg = (
+                f"the target `{self.target}` is planned as a feature (or inside a cross): that "
+                "would leak the answer; remove it from the plan and the crosses"
+            )
+            raise FeaturesError(msg)
         crossed = {cross_name(a, b) for a, b in self.crosses}
         raw = list(
             dict.fromkeys(

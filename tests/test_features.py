@@ -412,3 +412,15 @@ def test_the_target_can_never_become_a_feature() -> None:
             task=_task(frame),
             options=SMALL.model_copy(update={"crosses": (("colour", "y"),)}),
         )
+
+
+@pytest.mark.parametrize(
+    ("column", "encoding"),
+    [("colour", "numeric"), ("size", "date_parts"), ("colour", "numeric_power")],
+    ids=["text-as-number", "number-as-date", "text-as-skewed-number"],
+)
+def test_an_encoding_that_does_not_fit_the_dtype_is_refused(column: str, encoding: str) -> None:
+    frame = _frame()
+    options = SMALL.model_copy(update={"encodings": {column: encoding}})
+    with pytest.raises(FeaturesError, match=f"sets `{column}` to `{encoding}`"):
+        features(frame, task=_task(frame), options=options)

@@ -120,6 +120,13 @@ def coerce_expr(
         return _from_text(source, name, target, thorough=thorough)
     if name == "String":
         return source.cast(pl.String)
+    temporal_in = incoming.is_temporal()
+    if name in ("Date", "Datetime", "Time") and not temporal_in:
+        return pl.repeat(None, pl.len(), dtype=target)  # a number is not a date: quarantined
+    if temporal_in and name not in ("Date", "Datetime", "Time"):
+        return pl.repeat(None, pl.len(), dtype=target)
+    if name == "Boolean" and incoming.is_numeric():
+        return pl.when(source.is_in([0, 1])).then(source.cast(pl.Boolean))
     if name in INTEGER_DTYPES and incoming.is_float():
         return pl.when(source == source.round(0)).then(source).cast(target, strict=False)
     if name == "Date" and isinstance(incoming, pl.Datetime):

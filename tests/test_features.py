@@ -15,6 +15,7 @@ from pipelines.features import (
     FeaturesError,
     FeaturesOptions,
     FeaturesReport,
+    FeaturesResult,
     ensure_numeric_frame,
     features,
     load_feature_pipeline,
@@ -33,7 +34,7 @@ def _frame(rows: int = 12) -> pl.DataFrame:
             "colour": [["red", "blue", "green"][i % 3] for i in range(rows)],
             "size": [float(v) if i % 5 else None for i, v in enumerate(rng.normal(10, 2, rows))],
             "flag": [bool(i % 2) for i in range(rows)],
-            "when": [dt.date(2024, 1 + i % 12, 1 + i) for i in range(rows)],
+            "when": [dt.date(2024, 1 + i % 12, 1 + i % 28) for i in range(rows)],
             "same": ["x"] * rows,
             "y": [i % 2 for i in range(rows)],
         }
@@ -188,3 +189,74 @@ def test_load_refuses_a_damaged_file(tmp_path: Path) -> None:
     path.write_bytes(b"not a zip")
     with pytest.raises(FeatureArtifactError, match="not a readable skops file"):
         load_feature_pipeline(path)
+
+
+def _fitted_state(result: FeaturesResult) -> dict[str, object]:
+    """Everything the fitted pipeline learned, as comparable plain values."""
+    ct = result.pipeline.column_transformer_
+    state: dict[str, object] = {"report": result.report.model_dump_json()}
+    for name, step, _ in ct.transformers_:
+        last = step.steps[-1][1] if hasattr(step, "steps") else step
+        for attr in ("categories_", "encodings_", "statistics_", "frequencies_", "lambdas_"):
+            if hasattr(last, attr):
+                state[f"{name}.{attr}"] = repr(getattr(last, attr))
+        for inner in getattr(step, "steps", []):
+            for attr in ("statistics_", "mean_", "scale_", "lambdas_"):
+                if hasattr(inner[1], attr):
+                    state[f"{name}.{inner[0]}.{attr}"] = repr(getattr(inner[1], attr))
+    return state
+
+
+@pytest.mark.parametrize("flavour", ["lightgbm", "linear"])
+def test_nothing_from_test_rows_reaches_the_fitted_state(flavour: str) -> None:
+    rows = 80
+    rng = np.random.default_rng(1)
+    whole = pl.DataFrame(
+        {
+            "city": [f"c{i % 20}" for i in range(rows)],
+            "kind": [["a", "b", "c"][i % 3] for i in range(rows)],
+            "amount": rng.lognormal(3, 1, rows),
+            "y": rng.normal(0, 1, rows),
+        }
+    )
+    train, test = whole.head(60), whole.tail(20)
+    changed = test.with_columns(
+        pl.lit("never-seen").alias("city"),
+        (pl.col("amount") * 1000).alias("amount"),
+        (pl.col("y") + 50).alias("y"),
+    )
+    options = FeaturesOptions(max_native_categories=10, max_one_hot=10, rare_min_count=2)
+    kw = {"task": _task(whole), "options": options, "flavour": flavour}
+    fitted = features(train, **kw)  # type: ignore[arg-type]
+    before = _fitted_state(fitted)
+    probe = pl.concat([train, test, changed])
+    out_before = fitted.pipeline.transform(probe)
+    fitted.pipeline.transform(changed)  # predicting on test rows must not update anything
+    assert _fitted_state(fitted) == before
+    assert_frame_equal(fitted.pipeline.transform(probe), out_before)
+    # the same train rows beside arbitrarily different test rows give the same fitted state
+    split_elsewhere = pl.concat([train, changed]).head(60)
+    assert _fitted_state(features(split_elsewhere, **kw)) == before  # type: ignore[arg-type]
+    # and the state really depends on the rows fitted on: train + test differs
+    assert _fitted_state(features(pl.concat([train, changed]), **kw)) != before  # type: ignore[arg-type]
+
+
+def test_lightgbm_trains_on_the_output_without_aborting() -> None:
+    import lightgbm as lgb
+
+    frame = _frame(40)
+    result = features(frame, task=_task(frame), options=FeaturesOptions(rare_min_count=2))
+    data = ensure_numeric_frame(result.data)
+    booster = lgb.train(
+        {"objective": "binary", "num_threads": 1, "verbose": -1, "min_data_in_leaf": 2},
+        lgb.Dataset(
+            data.to_numpy(),
+            label=frame["y"].to_numpy(),
+            feature_name=data.columns,
+            categorical_feature=result.pipeline.categorical_features_,
+        ),
+        num_boost_round=5,
+    )
+    new = frame.head(3).with_columns(pl.lit("purple").alias("colour"))
+    predicted = booster.predict(ensure_numeric_frame(result.pipeline.transform(new)).to_numpy())
+    assert predicted.shape == (3,)

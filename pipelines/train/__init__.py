@@ -1,0 +1,1 @@
+"""Train stage (exports filled in once the feature pipeline lands)."""

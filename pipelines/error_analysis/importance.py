@@ -183,8 +183,11 @@ def _beeswarm(
         finite = np.isfinite(values)
         if finite.any():
             ordered = np.sort(values[finite])
-            position = np.searchsorted(ordered, np.where(finite, values, 0.0), side="right")
-            rank = position / len(ordered)
+            filled = np.where(finite, values, 0.0)
+            # mid-rank: tied values (many zeros) sit in the middle of their run, not at its top
+            left = np.searchsorted(ordered, filled, side="left")
+            right = np.searchsorted(ordered, filled, side="right")
+            rank = (left + right) / (2 * len(ordered))
             ranks = [round(float(rank[i]), 4) if finite[i] else None for i in chosen]
     return ShapFeature(
         feature=source, shap=[round(float(shap[i]), 5) for i in chosen], value_rank=ranks

@@ -87,6 +87,13 @@ def label_suspects(
     shown = min(issues, options.label_suspects)
     if issues == 0:
         sentence = "cleanlab found no likely label errors in the out-of-fold predictions."
+    elif share > 0.1:
+        sentence = (
+            f"cleanlab flags {issues:,} training rows ({share:.1%}) whose label the out-of-fold "
+            "model contradicts; a share this large usually means a noisy, hard-to-predict "
+            f"outcome rather than typing errors: check only the top {shown} rows at their source "
+            "lines and fix those that are wrong."
+        )
     else:
         sentence = (
             f"cleanlab flags {issues:,} training rows ({share:.1%}) whose label the out-of-fold "

@@ -162,6 +162,7 @@ class Metrics(_Frozen):
     """Headline metrics, confusion matrix, calibration, threshold sweep and residuals."""
 
     rows: int
+    confidence: float = Field(0.95, description="Level of every interval.")
     headline: list[Metric]
     confusion: ConfusionMatrix | None = None
     calibration: Calibration | None = None

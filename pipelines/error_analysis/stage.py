@@ -130,6 +130,7 @@ def _metrics(
     binary = evaluation.task.kind == "binary"
     return Metrics(
         rows=evaluation.size,
+        confidence=options.confidence,
         headline=headline_metrics(evaluation, options),
         confusion=confusion(evaluation) if classifier else None,
         calibration=calibration(evaluation, options) if classifier else None,

@@ -1,5 +1,6 @@
 """Error analysis stage: where and why a model fails (`analyse_errors`)."""
 
+from pipelines.error_analysis.api import analyse_errors
 from pipelines.error_analysis.cohorts import cohort_expression
 from pipelines.error_analysis.errors import (
     ErrorAnalysisError,
@@ -7,6 +8,11 @@ from pipelines.error_analysis.errors import (
     ModelDirectoryError,
 )
 from pipelines.error_analysis.evaluation import QUALITY_DESCRIPTIONS, EvaluationSet
+from pipelines.error_analysis.model_input import (
+    ModelLike,
+    evaluation_from_model,
+    ranges_from_schema,
+)
 from pipelines.error_analysis.models import ErrorAnalysisReport
 from pipelines.error_analysis.options import ErrorAnalysisOptions
 from pipelines.error_analysis.quality import quality_flags, training_ranges
@@ -21,8 +27,12 @@ __all__ = [
     "EvaluationDataError",
     "EvaluationSet",
     "ModelDirectoryError",
+    "ModelLike",
+    "analyse_errors",
     "analyse_evaluation",
     "cohort_expression",
+    "evaluation_from_model",
     "quality_flags",
+    "ranges_from_schema",
     "training_ranges",
 ]

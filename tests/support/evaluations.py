@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import numpy as np
 import polars as pl
 
 from pipelines.error_analysis import EvaluationSet, quality_flags, training_ranges
+from pipelines.features import FeaturePipeline, features
 from pipelines.ingest import IngestOptions, ingest
-from pipelines.task import TaskSpec, resolve_task
+from pipelines.task import ResolvedTask, TaskSpec, resolve_task
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 COMPAS_FEATURES = (
@@ -184,3 +186,62 @@ def penguins_evaluation() -> EvaluationSet:
         oof_rows=train,
         rows=test,
     )
+
+
+@dataclass(frozen=True)
+class SmallModel:
+    """Shaped like train's `TrainedModel`: C's feature pipeline plus a LightGBM booster."""
+
+    booster: lgb.Booster
+    pipeline: FeaturePipeline
+    task: ResolvedTask
+    threshold: float | None
+    feature_names: list[str]
+
+    def matrix(self, frame: pl.DataFrame) -> pl.DataFrame:
+        inputs = frame.drop(
+            [c for c in ("_row", "_source_line", self.task.target) if c in frame.columns]
+        )
+        return self.pipeline.transform(inputs).select(self.feature_names)
+
+
+@cache
+def compas_model() -> tuple[SmallModel, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(model, train rows, test rows, out-of-fold frame) on compas, keyed by `_row`.
+
+    The feature pipeline is C's `features()` (one-hot/native categories, dates), fitted on
+    the training rows; the OOF frame has train's layout (`_row`, `y_true`, `proba_<class>`).
+    """
+    data, _ = ingested("compas_two_years.csv")
+    columns = [*COMPAS_FEATURES, "c_charge_desc", "two_year_recid", "_source_line"]
+    data = data.select(columns).with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64))
+    task = resolve_task(data, TaskSpec(target="two_year_recid"))
+    train_rows = data.filter(pl.col("_row") % 4 != 0)
+    test_rows = data.filter(pl.col("_row") % 4 == 0)
+    fitted = features(train_rows.drop("_row", "_source_line"), task=task)
+    names = list(fitted.data.columns)
+    matrix = fitted.data.select(pl.all().cast(pl.Float64)).to_numpy()
+    y = train_rows.get_column("two_year_recid").to_numpy()
+    params = {**PARAMS, "objective": "binary"}
+    booster = lgb.train(
+        params,
+        lgb.Dataset(
+            matrix,
+            y,
+            feature_name=names,
+            categorical_feature=list(fitted.pipeline.categorical_features_),
+        ),
+        60,
+    )
+    oof = _oof(matrix, y, params, 60)
+    oof_frame = pl.DataFrame(
+        {
+            "_row": train_rows.get_column("_row"),
+            "y_true": pl.Series(y).cast(pl.String),
+            "prediction": pl.Series((oof >= 0.5).astype(int)).cast(pl.String),
+            "proba_0": 1 - oof,
+            "proba_1": oof,
+        }
+    )
+    model = SmallModel(booster, fitted.pipeline, task, 0.5, names)
+    return model, train_rows, test_rows, oof_frame

@@ -9,12 +9,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipelines.errors import ConfigError
+from pipelines.features.options import FeaturesOptions
 from pipelines.ingest.models import IngestOptions
+from pipelines.train.options import TrainOptions
 
 __all__ = [
+    "FeaturesSection",
     "PipelineConfig",
     "ProfileSection",
     "TaskSection",
+    "TrainSection",
     "ValidateSection",
     "load_config",
 ]
@@ -48,6 +52,26 @@ class ProfileSection(_Frozen):
     reference: str | None = Field(None, description="Reference source to compare against.")
 
 
+class FeaturesSection(FeaturesOptions):
+    """`features:`: any `FeaturesOptions` field, plus `enabled`."""
+
+    enabled: bool = True
+
+    def options(self) -> FeaturesOptions:
+        """The stage's options without `enabled`."""
+        return FeaturesOptions.model_validate(self.model_dump(exclude={"enabled"}))
+
+
+class TrainSection(TrainOptions):
+    """`train:`: any `TrainOptions` field (`train.tune.trials: 20`), plus `enabled`."""
+
+    enabled: bool = True
+
+    def options(self) -> TrainOptions:
+        """The stage's options without `enabled`."""
+        return TrainOptions.model_validate(self.model_dump(exclude={"enabled"}))
+
+
 class PipelineConfig(_Frozen):
     """One pipeline run: where data comes from, where outputs go, and each stage's section."""
 
@@ -58,6 +82,8 @@ class PipelineConfig(_Frozen):
     ingest: IngestOptions = IngestOptions()
     validate_: ValidateSection = Field(ValidateSection(), alias="validate")
     profile: ProfileSection = ProfileSection()
+    features: FeaturesSection = FeaturesSection()
+    train: TrainSection = TrainSection()
 
     def resolve_paths(self, base: Path) -> PipelineConfig:
         """Return a copy with relative paths taken relative to `base` (the config's folder)."""

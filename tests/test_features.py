@@ -260,3 +260,19 @@ def test_lightgbm_trains_on_the_output_without_aborting() -> None:
     new = frame.head(3).with_columns(pl.lit("purple").alias("colour"))
     predicted = booster.predict(ensure_numeric_frame(result.pipeline.transform(new)).to_numpy())
     assert predicted.shape == (3,)
+
+
+def test_shuffled_row_numbers_are_dropped_as_ids() -> None:
+    rng = np.random.default_rng(3)
+    rows = 40
+    frame = pl.DataFrame(
+        {
+            "seq": rng.permutation(np.arange(500, 500 + rows * 3 // 2))[:rows],
+            "x": rng.normal(0, 1, rows),
+            "y": rng.normal(0, 1, rows),
+        }
+    )
+    result = features(frame, task=_task(frame))
+    assert result.report.decision("seq").action == "dropped_id"
+    assert "row number" in result.report.decision("seq").reason
+    assert result.report.decision("x").action == "numeric"

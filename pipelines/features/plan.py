@@ -128,20 +128,48 @@ def _findings(
         if options.drop_constant and col.distinct <= 1:
             note(col.name, "dropped_constant", "dropped: constant, it carries no information")
         if col.semantic_type == "id" and options.drop_ids:
+            note(col.name, "dropped_id", _id_reason(col))
+        elif _is_row_number(col) and options.drop_ids:
             note(
                 col.name,
                 "dropped_id",
-                f"dropped: ID-like, {col.unique_share:.0%} distinct; it "
-                "names rows rather than describing them",
+                f"dropped: a row number or sequence ID ({col.count:,} distinct integers filling "
+                "most of their range); it records where a row sat, not what it describes",
             )
     return found
+
+
+def _is_row_number(col: ColumnProfile) -> bool:
+    """All-distinct integers filling at least half their range: a row index or sequence ID.
+
+    Half, not all: the training rows of a split hold only part of the original row numbers.
+    The profile calls such a column `id` only when it is also sorted, and a split shuffles it.
+    """
+    stats = col.numeric
+    if not col.dtype.startswith(("Int", "UInt")) or stats is None or col.count < 20:
+        return False
+    if col.distinct != col.count or stats.minimum is None or stats.maximum is None:
+        return False
+    return stats.maximum - stats.minimum + 1 <= 2 * col.count
+
+
+def _id_reason(col: ColumnProfile) -> str:
+    if col.unique_share >= 0.95:
+        return (
+            f"dropped: ID-like, {col.unique_share:.0%} distinct; it names rows rather than "
+            "describing them"
+        )
+    return (
+        f"dropped: ID-like, an entity key that repeats ({col.distinct:,} IDs over "
+        f"{col.count:,} rows); split by it (`task.group`) rather than learn from it"
+    )
 
 
 def _leakage_reason(alert: Alert, target: str) -> str:
     strength = f" (association {alert.value:.2f})" if alert.value is not None else ""
     return (
         f"dropped as likely target leakage: it predicts `{target}` almost perfectly{strength}, "
-        "so it is probably recorded after the outcome; if it is known at prediction time"
+        "so it is probably recorded with or after the outcome; if it is known at prediction time"
     )
 
 

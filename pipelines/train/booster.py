@@ -44,7 +44,7 @@ def booster_feature_names(names: Sequence[str]) -> list[str]:
 
 
 def numeric_matrix(frame: pl.DataFrame) -> np.ndarray:
-    """The frame as a float64 matrix (nulls -> NaN); refuses non-numeric columns.
+    """The frame as a float64 matrix of float32-exact values (nulls -> NaN); numbers only.
 
     Raises
     ------
@@ -66,7 +66,11 @@ def numeric_matrix(frame: pl.DataFrame) -> np.ndarray:
     if frame.width == 0:
         msg = "no feature columns are left after the feature pipeline: keep some columns"
         raise TrainError(msg)
-    return frame.select(pl.all().cast(pl.Float64)).to_numpy(order="c")
+    # float32 values (held in float64): the ONNX twin takes float32 input, and values that
+    # differ only beyond float32 precision (-0.5000000000000004 vs -0.4999999999999998 from a
+    # cyclical encoding) would otherwise be split apart by LightGBM and merged by ONNX.
+    as_float32 = frame.select(pl.all().cast(pl.Float32)).to_numpy(order="c")
+    return as_float32.astype(np.float64)
 
 
 def booster_params(

@@ -110,10 +110,8 @@ def load_model(model_dir: Path) -> TrainedModel:
         task = ResolvedTask.model_validate(meta["task"])
         feature_names = [str(n) for n in meta["feature_names"]]
         threshold = meta.get("threshold")
-        schema = InputSchema.model_validate_json(
-            (model_dir / "input_schema.json").read_text("utf-8")
-        )
-    except (KeyError, TypeError, ValidationError) as exc:
+        schema = InputSchema.from_json((model_dir / "input_schema.json").read_text("utf-8"))
+    except (KeyError, TypeError, ValidationError, ThresherError) as exc:
         msg = (
             f"`{model_dir}`: task.json or input_schema.json is not as `thresher train` writes "
             f"it ({exc.__class__.__name__}: {exc}); re-run training"

@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.columns import ColumnNames
+from pipelines.profile import profile as profile_frame
 from pipelines.profile.models import Profile, finite
 from pipelines.task import ResolvedTask, TaskSpec
 from pipelines.train.errors import TrainError
@@ -33,6 +34,7 @@ class Prepared:
 
     task: ResolvedTask
     names: ColumnNames
+    profile: Profile
     rows: RowCounts
     split_summary: SplitSummary
     splits: Splits
@@ -93,10 +95,15 @@ def prepare(
     if kind == "time" and spec.time is None:
         msg = "a time split needs a date column: set `task.time` to one"
         raise TrainError(msg)
-    reason = pl.when(pl.col(target).is_null()).then(pl.lit("missing_target"))
-    if kind == "time":
-        reason = reason.when(pl.col(str(spec.time)).is_null()).then(pl.lit("missing_time"))
-    flagged = keyed.with_columns(reason.otherwise(None).alias("_reason"))
+    time_missing = pl.col(str(spec.time)).is_null() if kind == "time" else pl.lit(False)
+    reason = (
+        pl.when(pl.col(target).is_null())
+        .then(pl.lit("missing_target"))
+        .when(time_missing)
+        .then(pl.lit("missing_time"))
+        .otherwise(None)
+    )
+    flagged = keyed.with_columns(reason.alias("_reason"))
     set_aside = flagged.filter(pl.col("_reason").is_not_null())
     kept = flagged.filter(pl.col("_reason").is_null()).drop("_reason")
     y = encode_target(kept.get_column(target), task)
@@ -111,6 +118,12 @@ def prepare(
         groups=groups if kind == "group" else None,
         order=order,
     )
+    keys = [c for c in KEY_COLUMNS if c in keyed.columns]
+    excluded = {*keys, *([spec.group] if spec.group else [])}
+    model_columns = [c for c in kept.columns if c not in excluded]
+    train_rows = kept[splits.train]
+    if profile is None:  # one profile, of the training rows only, shared by every fit
+        profile = profile_frame(train_rows.select(model_columns), target=target)
     warnings, overlaps = _overlap_warnings(kept, splits, kind, spec, profile, names)
     notes = [task.decided, f"split: {decided}", *splits.notes]
     reasons = set_aside.group_by("_reason").len().sort("_reason")
@@ -126,9 +139,6 @@ def prepare(
             f"{set_aside.height:,} rows set aside: "
             + ", ".join(f"{n:,} {r.replace('_', ' ')}" for r, n in rows.set_aside_reasons.items())
         )
-    keys = [c for c in KEY_COLUMNS if c in keyed.columns]
-    excluded = {*keys, *([spec.group] if spec.group else [])}
-    model_columns = [c for c in kept.columns if c not in excluded]
     decisions = []
     if spec.group:
         decisions.append(
@@ -154,11 +164,12 @@ def prepare(
     return Prepared(
         task=task,
         names=names,
+        profile=profile,
         rows=rows,
         split_summary=summary,
         splits=splits,
         y=y,
-        train_rows=kept[splits.train],
+        train_rows=train_rows,
         test_rows=kept[splits.test],
         set_aside=set_aside,
         model_columns=model_columns,
@@ -175,7 +186,7 @@ def _overlap_warnings(
     splits: Splits,
     kind: str,
     spec: TaskSpec,
-    profile: Profile | None,
+    profile: Profile,
     names: ColumnNames,
 ) -> tuple[list[str], list[EntityOverlap]]:
     if kind == "group":

@@ -84,7 +84,7 @@ class _Featurizer:
         self,
         task: ResolvedTask,
         options: FeaturesOptions,
-        profile: Profile | None,
+        profile: Profile,
         names: ColumnNames,
     ) -> None:
         self.task, self.options, self.profile, self.names = task, options, profile, names
@@ -136,7 +136,9 @@ def train(
     spec = task.resolved(names)
     resolved = resolve_task(frame, spec)
     prepared = prepare(with_row_key(frame), spec, resolved, options, profile, names)
-    featurizer = _Featurizer(resolved, features_options or FeaturesOptions(), profile, names)
+    featurizer = _Featurizer(
+        resolved, features_options or FeaturesOptions(), prepared.profile, names
+    )
     return _fit(prepared, featurizer, options)
 
 
@@ -281,7 +283,10 @@ def _fit(prepared: Prepared, featurizer: _Featurizer, options: TrainOptions) -> 
         threshold=choice,
         importance=_importance(fit.booster, final.names),
         tuning=tuning,
-        warnings=prepared.warnings,
+        warnings=[
+            *prepared.warnings,
+            *_too_good(kind, outcome.fold_metrics, final.names, fit.booster),
+        ],
         notes=[
             *prepared.notes,
             f"final model: {final_rounds} rounds on all {len(y_train):,} training rows"
@@ -336,6 +341,31 @@ def _fold_matrices(
             )
         )
     return out
+
+
+_TOO_GOOD = {
+    "binary": ("roc_auc", 0.99),
+    "multiclass": ("balanced_accuracy", 0.995),
+    "regression": ("r2", 0.99),
+}
+
+
+def _too_good(
+    kind: str,
+    fold_metrics: dict[str, list[dict[str, float | None]]],
+    names: list[str],
+    booster: lgb.Booster,
+) -> list[str]:
+    """A warning when CV scores are near perfect: the usual cause is a leaking column."""
+    metric, limit = _TOO_GOOD[kind]
+    values = [v for fold in fold_metrics.get("lightgbm", []) if (v := fold.get(metric)) is not None]
+    if not values or float(np.mean(values)) < limit:
+        return []
+    top = ", ".join(f"`{i.feature}`" for i in _importance(booster, names)[:5])
+    return [
+        f"CV {metric} is {np.mean(values):.3f}, near perfect: check that no column is recorded "
+        f"after the outcome (top features by gain: {top}); drop leaking ones with `features.drop`"
+    ]
 
 
 def _importance(booster: lgb.Booster, names: list[str]) -> list[Importance]:

@@ -157,6 +157,36 @@ def _evaluation_rows(
     )
 
 
+def _agreement(model_dir: Path, result: ErrorAnalysisResult) -> str | None:
+    """A note when our predictions differ from train's `test_predictions.parquet`."""
+    path = model_dir / "test_predictions.parquet"
+    if not path.is_file():
+        return None
+    saved = pl.read_parquet(path)
+    if "_row" not in saved.columns or "prediction" not in saved.columns:
+        return None
+    evaluation = result.evaluation
+    if evaluation.is_classifier:
+        ours = pl.Series([evaluation.class_label(int(i)) for i in evaluation.predicted])
+    else:
+        ours = pl.Series(evaluation.predicted, dtype=pl.Float64)
+    mine = pl.DataFrame({"_row": evaluation.row_keys(), "ours": ours})
+    joined = saved.select("_row", "prediction").join(mine, on="_row", how="inner")
+    if joined.height == 0:
+        return None
+    if evaluation.is_classifier:
+        differ = int((joined["prediction"].cast(pl.String) != joined["ours"]).sum())
+    else:
+        gap = (joined["prediction"].cast(pl.Float64) - joined["ours"]).abs()
+        differ = int((gap > 1e-6 * (1 + joined["ours"].abs())).sum())
+    if differ == 0:
+        return None
+    return (
+        f"{differ:,} of {joined.height:,} predictions differ from test_predictions.parquet: the "
+        "model files may come from different runs; re-run `thresher train`."
+    )
+
+
 def _load_model(model_dir: Path) -> ModelLike:
     if not model_dir.is_dir():
         msg = f"model directory `{model_dir}` not found: pass a folder written by `thresher train`"
@@ -203,7 +233,11 @@ def run_errors(
         warned_lines=warned_lines,
         oof_source_lines=oof_lines,
     )
-    report = result.report.model_copy(update={"notes": [note, *result.report.notes]})
+    notes = [note, *result.report.notes]
+    agreement = _agreement(model_dir, result)
+    if agreement is not None:
+        notes.append(agreement)
+    report = result.report.model_copy(update={"notes": notes})
     result = ErrorAnalysisResult(report, result.evaluation, result.row_errors)
     out_dir.mkdir(parents=True, exist_ok=True)
     html, payload, markdown, rows_file = (out_dir / name for name in ERRORS_FILES)

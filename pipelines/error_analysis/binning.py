@@ -39,6 +39,8 @@ def fmt_value(value: float) -> str:
     """A number for a label: integers as integers, else 4 significant digits."""
     if float(value).is_integer() and abs(value) < 1e15:
         return f"{int(value):,}"
+    if 1e4 <= abs(value) < 1e15:
+        return f"{value:,.0f}"
     return f"{value:.4g}"
 
 

@@ -57,8 +57,9 @@ def _design(
         if series.null_count() == len(series):
             continue
         if dtype.is_numeric():
-            matrices.append(series.cast(pl.Float64).fill_nan(None).to_numpy().astype(np.float64))
-            meta.append((column, "number", None))
+            numbers = series.cast(pl.Float64).fill_nan(None).to_numpy().astype(np.float64)
+            matrices.append(numbers)
+            meta.append((column, "number", np.unique(numbers[np.isfinite(numbers)])))
         elif dtype in (pl.Boolean, pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
             text = series.cast(pl.String)
             top = (
@@ -91,13 +92,19 @@ def _paths(
             return
         column, kind, value = meta[t.feature[node]]
         threshold = float(t.threshold[node])
-        if kind == "category":
+        if kind == "number" and not np.isfinite(threshold):  # a split of missing vs present
+            go_left = CohortCondition(column=column, op="is_not_null")
+            go_right = CohortCondition(column=column, op="is_null")
+        elif kind == "category":
             go_left = CohortCondition(
                 column=column, op="!=", value=str(value), missing=column in nullable
             )
             go_right = CohortCondition(column=column, op="==", value=str(value), missing=False)
         else:
-            cut = math.floor(threshold) if column in integers else float(f"{threshold:.4g}")
+            assert isinstance(value, np.ndarray)
+            cut = _readable_cut(threshold, value)
+            if column in integers and float(cut).is_integer():
+                cut = int(cut)
             # nulls follow the tree's choice; a column without nulls needs no "(or missing)"
             nulls_left = bool(missing_left[node]) and column in nullable
             nulls_right = not bool(missing_left[node]) and column in nullable
@@ -108,6 +115,22 @@ def _paths(
 
     walk(0, [])
     return [_simplify(p) for p in out]
+
+
+def _readable_cut(threshold: float, values: np.ndarray) -> float:
+    """The shortest decimal that splits the column's values exactly where `threshold` does."""
+    below = values[values <= threshold]
+    above = values[values > threshold]
+    low = float(below[-1]) if len(below) else threshold
+    high = float(above[0]) if len(above) else np.inf
+    whole = float(np.floor(threshold))
+    if low <= whole < high:
+        return whole
+    for digits in range(1, 17):
+        candidate = float(f"{threshold:.{digits}g}")
+        if low <= candidate < high:
+            return candidate
+    return threshold
 
 
 def _simplify(conditions: list[CohortCondition]) -> list[CohortCondition]:

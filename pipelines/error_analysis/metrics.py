@@ -269,7 +269,8 @@ def _calibration_sentence(ece: float, worst: tuple[float, float, float] | None, 
     direction = "overconfident" if gap > 0 else "underconfident"
     return (
         f"The model is {direction} for {what} between {low:.1f} and {high:.1f} (it predicts "
-        f"{abs(gap):.0%} {'more' if gap > 0 else 'less'} than happens; ECE {ece:.3f}): "
+        f"{abs(gap) * 100:.0f} points {'more' if gap > 0 else 'less'} than happens; "
+        f"ECE {ece:.3f}): "
         "recalibrate (isotonic or Platt on held-out rows) before using the probabilities."
     )
 

@@ -194,7 +194,9 @@ def evaluation_from_model(
         msg = f"no evaluation row has a usable `{target}`: pass labelled rows"
         raise EvaluationDataError(msg)
     matrix_frame = model.matrix(frame)
-    matrix = matrix_frame.select(pl.all().cast(pl.Float64)).to_numpy(order="c")
+    # float32-exact values, as train feeds its booster (train.booster.numeric_matrix), so the
+    # predictions here equal train's test_predictions to the last bit
+    matrix = matrix_frame.select(pl.all().cast(pl.Float32)).to_numpy(order="c").astype(np.float64)
     raw = np.asarray(model.booster.predict(matrix, num_threads=1))
     if task.kind == "regression":
         y_true = frame.get_column(target).cast(pl.Float64).to_numpy()

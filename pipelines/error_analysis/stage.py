@@ -155,7 +155,7 @@ def _row_errors(
     cohort = pl.lit(None, dtype=pl.Int64)
     for c in reversed(report.cohorts):
         cohort = pl.when(cohort_expression(c.conditions)).then(pl.lit(c.id)).otherwise(cohort)
-    cohorts = frame.select(cohort.alias("cohort")).to_series()
+    cohorts = frame.with_columns(cohort.alias("cohort")).get_column("cohort")
     return pl.DataFrame(
         {
             "_row": pl.Series(evaluation.row_keys(), dtype=pl.Int64),

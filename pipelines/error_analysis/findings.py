@@ -25,6 +25,16 @@ def headline_sentence(evaluation: EvaluationSet, metrics: Metrics) -> Finding:
     """How good the model is against the simplest baseline."""
     first = metrics.headline[0]
     known = first.low is not None and first.high is not None
+    if metrics.overall_error == 0:
+        return Finding(
+            kind="headline",
+            severity="warning",
+            section="metrics",
+            sentence=(
+                f"The model makes no errors on these {metrics.rows:,} rows: check that the "
+                "held-out set is large enough and that no column leaks the target."
+            ),
+        )
     if evaluation.is_classifier:
         interval = f" ({first.low:.1%}–{first.high:.1%})" if known else ""
         majority = float(np.bincount(evaluation.y_true.astype(np.int64)).max() / evaluation.size)

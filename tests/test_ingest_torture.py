@@ -264,6 +264,29 @@ def _crlf() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+@case("cr_only.csv")
+def _cr_only() -> None:
+    result = run_ingest(MESSY / "cr_only.csv", add_line_numbers=True)
+    assert_clean(result, 4)
+    assert result.data.columns == ["id", "name", "score", "_source_line"]
+    assert values(result, "name") == ["ann", "bob, jr", "cid", "dee"]
+    assert values(result, "_source_line") == [2, 3, 4, 5]
+    assert result.data["score"].dtype == pl.Int64
+    assert any("classic Mac" in note for note in result.report.notes)
+
+
+@case("header_wider_than_data.csv")
+def _header_wider_than_data() -> None:
+    result = run_ingest(MESSY / "header_wider_than_data.csv")
+    assert result.report.rows_read == 3
+    assert quarantined(result) == [
+        (2, "too_few_fields"),
+        (3, "too_few_fields"),
+        (4, "too_few_fields"),
+    ]
+    assert any("12 fields but most data rows have 2" in note for note in result.report.notes)
+
+
 @case("ragged.csv")
 def _ragged() -> None:
     result = run_ingest(MESSY / "ragged.csv")

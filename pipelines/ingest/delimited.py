@@ -8,6 +8,7 @@ whole-column step (`repair.py`), so the same chunks serve in-memory and streamin
 from __future__ import annotations
 
 import codecs
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -31,6 +32,10 @@ LINE_COLUMN = "_source_line"
 _SNIFF_BYTES = 256 * 1024
 _MAX_CARRY_CHUNKS = 4
 _MIN_HEAD_BYTES = 64 * 1024
+MAX_HEADER_FIELDS = 16_384
+"""Excel's column limit: a header with more fields is a mis-read (line endings, delimiter)."""
+_MAX_HEADER_BYTES = 1 << 20
+_CR_SAMPLE_BYTES = 1 << 20
 
 Opener = Callable[[], IO[bytes]]
 
@@ -53,10 +58,16 @@ class TextLayout:
         """`csv` for comma-separated text, `delimited` for any other separator."""
         return "csv" if self.delimiter == "," else "delimited"
 
+    line_endings: str = "LF"
+    warnings: tuple[str, ...] = ()
+
     @property
     def notes(self) -> tuple[str, ...]:
         """What the reader decided that a user may want to know."""
-        return (f"encoding {self.encoding.codec}: {self.encoding.reason}",)
+        notes = [f"encoding {self.encoding.codec}: {self.encoding.reason}"]
+        if self.line_endings == "CR":
+            notes.append("line endings: classic Mac (CR only); each CR read as a line end")
+        return (*notes, *self.warnings)
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,9 @@ def read_text_table(
         raise SourceError(msg_0) from exc
     decoder = _Transcoder(guess)
     first = decoder.feed(head[guess.bom_length :], final=not more)
+    if cr_line_ends(first[:_CR_SAMPLE_BYTES]):
+        decoder.cr_line_ends = True
+        first = decoder.convert_line_ends(first, final=not more)
     sample = first[:_SNIFF_BYTES].decode("utf-8", errors="replace")
     delimiter = (
         options.delimiter or default_delimiter or sniff_delimiter(sample, options.quote_char)
@@ -119,7 +133,16 @@ def read_text_table(
     else:
         names = tuple(unique_names([name.strip() for name in originals]))
     layout = TextLayout(
-        source_file, guess, delimiter, originals, names, header.line, body_line, header.blank
+        source_file,
+        guess,
+        delimiter,
+        originals,
+        names,
+        header.line,
+        body_line,
+        header.blank,
+        "CR" if decoder.cr_line_ends else "LF",
+        _width_warnings(first[body_offset:], header, delimiter, options),
     )
     chunks = _iter_chunks(stream, decoder, first[body_offset:], more, layout, options)
     return layout, chunks
@@ -132,6 +155,8 @@ def _read_head(stream: IO[bytes], size: int, quote: str) -> bytes:
     while True:
         content = len(head) - len(head.lstrip())
         newline = head.find(b"\n", content)
+        if newline < 0 and head.find(b"\r", content) >= 0:  # CR-only line ends
+            return head
         while newline >= 0 and mark and head.count(mark, 0, newline) % 2:
             newline = head.find(b"\n", newline + 1)
         if newline >= 0:
@@ -167,6 +192,20 @@ def _read_header(first: bytes, delimiter: str, options: IngestOptions) -> _Heade
     if position >= len(text):
         msg = "has no header row: it holds only blank lines; check that this is the right file"
         raise SourceError(msg)
+    newline = text.find("\n", position)
+    physical_end = len(text) if newline < 0 else newline
+    if physical_end - position > _MAX_HEADER_BYTES:
+        msg = (
+            f"header row (line {line}) is {physical_end - position:,} characters with no line "
+            "break; check the line endings and the delimiter, or export the table again"
+        )
+        raise SourceError(msg)
+    if text.count(delimiter, position, physical_end) >= MAX_HEADER_FIELDS:
+        msg = (
+            f"header row (line {line}) has more than {MAX_HEADER_FIELDS:,} fields; check the "
+            "delimiter and line endings (or transpose the table)"
+        )
+        raise SourceError(msg)
     record = parse_one_record(text, position, delimiter, options.quote_char or None, line)
     if record.unterminated:
         msg = f"header row (line {line}) has an unterminated quote; fix the header line"
@@ -187,18 +226,58 @@ def _head_text(first: bytes, limit: int = 1 << 20) -> str:
     return first.decode("utf-8", errors="replace")
 
 
+def cr_line_ends(sample: bytes) -> bool:
+    """Whether lone CRs (classic Mac line ends) outnumber LFs in `sample`."""
+    crlf = sample.count(b"\r\n")
+    return sample.count(b"\r") - crlf > sample.count(b"\n")
+
+
 class _Transcoder:
-    """Turn source bytes into UTF-8 bytes chunk by chunk (a no-op for UTF-8 sources)."""
+    """Turn source bytes into UTF-8 bytes chunk by chunk (a no-op for UTF-8 sources).
+
+    With `cr_line_ends`, CR and CRLF become LF, so CR-only files read like any other (a CR
+    at the end of a block is held back in case an LF starts the next one).
+    """
 
     def __init__(self, guess: EncodingGuess) -> None:
         self.passthrough = guess.is_utf8
         codec = "utf-8" if guess.codec == "utf-8-sig" else guess.codec
         self.decoder = None if self.passthrough else codecs.getincrementaldecoder(codec)("replace")
+        self.cr_line_ends = False
+        self._held_cr = b""
 
     def feed(self, data: bytes, *, final: bool) -> bytes:
-        if self.decoder is None:
-            return data
-        return self.decoder.decode(data, final=final).encode("utf-8")
+        out = data if self.decoder is None else self.decoder.decode(data, final=final).encode()
+        return self.convert_line_ends(out, final=final) if self.cr_line_ends else out
+
+    def convert_line_ends(self, data: bytes, *, final: bool) -> bytes:
+        data, self._held_cr = self._held_cr + data, b""
+        if not final and data.endswith(b"\r"):
+            data, self._held_cr = data[:-1], b"\r"
+        return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def _width_warnings(
+    body: bytes, header: _Header, delimiter: str, options: IngestOptions
+) -> tuple[str, ...]:
+    """Say so when the header has far more fields than the data rows (rows read as names?)."""
+    lines = [line for line in body[:_SNIFF_BYTES].split(b"\n")[:200] if line.strip()]
+    if len(header.fields) < 4 or len(lines) < 2:
+        return ()
+    quote = (options.quote_char or "").encode()
+    counts = Counter(
+        line.count(delimiter.encode()) + 1 for line in lines if not quote or quote not in line
+    )
+    if not counts:
+        return ()
+    typical = counts.most_common(1)[0][0]
+    if len(header.fields) <= 2 * typical:
+        return ()
+    return (
+        f"header row (line {header.line}) has {len(header.fields):,} fields but most data rows "
+        f"have {typical}: check the header line, delimiter and line endings (rows with too "
+        "few fields are quarantined)",
+    )
 
 
 def _iter_chunks(

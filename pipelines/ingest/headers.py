@@ -28,11 +28,13 @@ def unique_names(bases: list[str]) -> list[str]:
     """`bases` in order, blanks as `column_<position>`, repeats numbered `name_2`, `name_3`."""
     result: list[str] = []
     seen: set[str] = set()
+    next_suffix: dict[str, int] = {}  # per base, so many repeats stay linear
     for position, name in enumerate(bases, start=1):
         base = name or f"column_{position}"
-        candidate, suffix = base, 2
+        candidate, suffix = base, next_suffix.get(base, 2)
         while candidate in seen:
             candidate, suffix = f"{base}_{suffix}", suffix + 1
+        next_suffix[base] = suffix
         seen.add(candidate)
         result.append(candidate)
     return result

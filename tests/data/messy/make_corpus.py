@@ -87,6 +87,14 @@ def corpus() -> dict[str, bytes]:
             "id,name,score", "1,ann,10", "2,bob,20", "3,cid,30", "4,dee,40", "5,eve,50", eol="\r\n"
         )
     )
+    # Classic Mac OS line endings: CR only, no LF anywhere (a quoted field spans a CR too).
+    files["cr_only.csv"] = _utf8(
+        _lines("id,name,score", "1,ann,10", '2,"bob, jr",20', "3,cid,30", "4,dee,40", eol="\r")
+    )
+    # A header with far more fields than the rows under it (rows must not become names).
+    files["header_wider_than_data.csv"] = _utf8(
+        _lines(",".join(f"h{i}" for i in range(1, 13)), "1,ann", "2,bob", "3,cid")
+    )
 
     # Line 4: too many fields; line 7: too few; line 10: too many (trailing delimiter).
     files["ragged.csv"] = _utf8(

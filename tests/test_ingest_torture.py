@@ -249,6 +249,67 @@ def _pipes() -> None:
     assert values(result, "score") == [1.5, 2.5, 3.5, 4.5]
 
 
+def _check_exotic_delimiter(name: str, delimiter: str) -> None:
+    result = run_ingest(MESSY / name)
+    assert_clean(result, 4)
+    dialect = result.report.dialect
+    assert dialect is not None
+    assert (dialect.delimiter, dialect.quote_char, dialect.confidence) == (delimiter, '"', 1.0)
+    assert values(result, "name") == ["ann", f"b{delimiter}b", "cid", "dee"]
+    assert result.data["score"].dtype == pl.Float64
+
+
+for _name, _delimiter in (
+    ("colon.csv", ":"),
+    ("plus.csv", "+"),
+    ("question_mark.csv", "?"),
+    ("tilde.csv", "~"),
+    ("caret.csv", "^"),
+):
+    case(_name)(lambda name=_name, delimiter=_delimiter: _check_exotic_delimiter(name, delimiter))
+
+
+@case("spaces.txt")
+def _spaces() -> None:
+    result = run_ingest(MESSY / "spaces.txt")
+    assert_clean(result, 4)
+    assert result.report.dialect is not None
+    assert result.report.dialect.delimiter == " "
+    assert values(result, "name") == ["ann", "bob jr", "cid", "dee"]
+    assert result.data["score"].dtype == pl.Int64
+
+
+@case("single_quotes.csv")
+def _single_quotes() -> None:
+    result = run_ingest(MESSY / "single_quotes.csv")
+    assert_clean(result, 3)
+    assert result.report.dialect is not None
+    assert result.report.dialect.quote_char == "'"
+    assert values(result, "name") == ["Smith, John", "O'Brien", "Lee"]
+    assert values(result, "city") == ["Paris", "Dublin", "Rome, IT"]
+
+
+@case("backslash_escapes.csv")
+def _backslash_escapes() -> None:
+    result = run_ingest(MESSY / "backslash_escapes.csv")
+    assert_clean(result, 4)
+    assert result.report.dialect is not None
+    assert result.report.dialect.escape_char == "\\"
+    assert values(result, "code") == ["A,0", "C", "E,F", "H"]
+    assert values(result, "label") == ["B", 'D"x', "G", "I"]
+    assert result.data["n"].dtype == pl.Int64
+
+
+@case("space_before_quote.csv")
+def _space_before_quote() -> None:
+    result = run_ingest(MESSY / "space_before_quote.csv")
+    assert_clean(result, 3)
+    assert result.report.dialect is not None
+    assert result.report.dialect.skip_initial_space
+    assert values(result, "name") == ["Smith, John", "Doe, Jane", "Lee"]
+    assert 0.0 < result.report.dialect.confidence < 1.0
+
+
 @case("crlf.csv")
 def _crlf() -> None:
     result = run_ingest(MESSY / "crlf.csv")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from time import perf_counter
+from typing import cast
 
 import polars as pl
 
 from pipelines.ingest.delimited import LINE_COLUMN, read_text_table
 from pipelines.ingest.headers import column_names
+from pipelines.ingest.layout import split_notes_below
 from pipelines.ingest.models import (
     CELL_ISSUES_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -97,6 +99,10 @@ def _read(src: Source, options: IngestOptions) -> RawRead:
             )
         )
         quarantine = pl.concat([p.quarantine for p in parts]) if parts else empty_quarantine()
+        last_line = data.get_column(LINE_COLUMN).max() if data.height else None
+        quarantine, notes_below = split_notes_below(
+            quarantine, cast("int | None", last_line), layout.dialect, layout.start.width
+        )
         return RawRead(
             data=data.drop(LINE_COLUMN),
             line_numbers=data.get_column(LINE_COLUMN),
@@ -108,6 +114,10 @@ def _read(src: Source, options: IngestOptions) -> RawRead:
             blank_lines=layout.leading_blank_lines + sum(p.blank_lines for p in parts),
             notes=layout.notes,
             original_names=layout.original_names,
+            dialect=layout.dialect_report(),
+            encoding_confidence=layout.encoding.confidence,
+            has_header=layout.start.has_header,
+            skipped_lines=(*layout.start.skipped, *notes_below),
         )
     path = Path(src.location)
     readers = {
@@ -208,4 +218,8 @@ def build_report(
         header_mapping=header_mapping,
         notes=[note for r in raws for note in r.notes],
         seconds=round(seconds, 4),
+        dialect=first.dialect,
+        encoding_confidence=first.encoding_confidence,
+        has_header=first.has_header,
+        skipped_lines=[line for r in raws for line in r.skipped_lines],
     )

@@ -27,6 +27,7 @@ class EncodingGuess:
     codec: str
     bom_length: int
     reason: str
+    confidence: float = 1.0
 
     @property
     def is_utf8(self) -> bool:

@@ -96,6 +96,38 @@ def corpus() -> dict[str, bytes]:
         _lines(",".join(f"h{i}" for i in range(1, 13)), "1,ann", "2,bob", "3,cid")
     )
 
+    # Dialects beyond , ; tab |: each delimiter with a quoted field holding that delimiter.
+    for name, sep in (
+        ("colon", ":"),
+        ("plus", "+"),
+        ("question_mark", "?"),
+        ("tilde", "~"),
+        ("caret", "^"),
+    ):
+        files[f"{name}.csv"] = _utf8(
+            _lines(
+                sep.join(("id", "name", "score")),
+                sep.join(("1", "ann", "1.5")),
+                sep.join(("2", f'"b{sep}b"', "2.5")),
+                sep.join(("3", "cid", "3.5")),
+                sep.join(("4", "dee", "4.5")),
+            )
+        )
+    files["spaces.txt"] = _utf8(
+        _lines("id name score", "1 ann 10", '2 "bob jr" 20', "3 cid 30", "4 dee 40")
+    )
+    files["single_quotes.csv"] = _utf8(
+        _lines("id,name,city", "1,'Smith, John',Paris", "2,'O''Brien',Dublin", "3,Lee,'Rome, IT'")
+    )
+    # `\` escapes the delimiter and the quote (MySQL SELECT ... INTO OUTFILE style).
+    files["backslash_escapes.csv"] = _utf8(
+        _lines("code,n,label", "A\\,0,1,B", 'C,2,D\\"x', "E\\,F,3,G", "H,4,I")
+    )
+    # A space between the delimiter and an opening quote (`1, "2,3",x`).
+    files["space_before_quote.csv"] = _utf8(
+        _lines("id,name,tag", '1, "Smith, John",x', '2, "Doe, Jane",y', "3, Lee,z")
+    )
+
     # Line 4: too many fields; line 7: too few; line 10: too many (trailing delimiter).
     files["ragged.csv"] = _utf8(
         _lines(

@@ -69,3 +69,50 @@ def test_skipped_spaces_keep_ragged_rows_quarantined(tmp_path: Path) -> None:
     assert result.report.dialect.skip_initial_space
     assert result.data["name"].to_list() == ["a, b", "d"]
     assert result.quarantine["_source_line"].to_list() == [3]
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "layout.csv"
+    path.write_text(text)
+    return path
+
+
+def test_a_short_header_over_typed_rows_is_not_taken_for_a_title(tmp_path: Path) -> None:
+    result = ingest(_write(tmp_path, "id\n1,a\n2,b\n3,c\n"))
+    assert result.report.skipped_lines == []
+    assert result.data.columns == ["id"]
+    assert result.quarantine.height == 3
+
+
+def test_layout_detection_can_be_turned_off(tmp_path: Path) -> None:
+    path = _write(tmp_path, "Report title\nid,name\n1,a\n2,b\n")
+    assert ingest(path).data.columns == ["id", "name"]
+    plain = ingest(path, IngestOptions(detect_layout=False))
+    assert plain.data.columns == ["report_title"]
+    assert plain.report.skipped_lines == []
+
+
+def test_a_text_header_over_text_rows_stays_a_header(tmp_path: Path) -> None:
+    result = ingest(_write(tmp_path, "name,city\nann,paris\nbob,rome\n"))
+    assert result.report.has_header is True
+    assert result.data.columns == ["name", "city"]
+
+
+def test_a_short_last_data_row_stays_in_the_quarantine(tmp_path: Path) -> None:
+    result = ingest(_write(tmp_path, "a,b,c,d\n1,2,3,4\n5,6,7,8\n9,x\n"))
+    assert result.report.skipped_lines == []
+    assert result.quarantine["_reason"].to_list() == ["too_few_fields"]
+
+
+def test_streaming_skips_the_same_titles_and_notes(tmp_path: Path) -> None:
+    import polars as pl
+
+    from pipelines.ingest import ingest_to_parquet
+
+    source = Path(__file__).parent / "data" / "messy" / "title_lines.csv"
+    whole = ingest(source)
+    out = tmp_path / "out.parquet"
+    streamed = ingest_to_parquet(source, out, IngestOptions(chunk_bytes=16))
+    assert pl.read_parquet(out).equals(whole.data)
+    assert streamed.report.skipped_lines == whole.report.skipped_lines
+    assert streamed.report.dialect == whole.report.dialect

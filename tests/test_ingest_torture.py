@@ -310,6 +310,45 @@ def _space_before_quote() -> None:
     assert 0.0 < result.report.dialect.confidence < 1.0
 
 
+@case("title_lines.csv")
+def _title_lines() -> None:
+    result = run_ingest(MESSY / "title_lines.csv", add_line_numbers=True)
+    assert_clean(result, 3)
+    assert result.data.columns == ["region", "population", "share", "_source_line"]
+    assert values(result, "_source_line") == [5, 6, 7]
+    assert result.data["population"].dtype == pl.Int64
+    skipped = [(s.line, s.why) for s in result.report.skipped_lines]
+    assert skipped == [
+        (1, "title above the header"),
+        (2, "title above the header"),
+        (9, "note below the table"),
+        (10, "note below the table"),
+    ]
+    assert result.report.skipped_lines[0].text == "Population by region, 2020"
+    assert result.report.blank_lines_skipped == 2
+    assert any("above the header (line 4)" in note for note in result.report.notes)
+    assert any("below the table" in note for note in result.report.notes)
+
+
+@case("headerless.csv")
+def _headerless() -> None:
+    result = run_ingest(MESSY / "headerless.csv", add_line_numbers=True)
+    assert_clean(result, 3)
+    assert result.report.has_header is False
+    assert result.data.columns == ["column_1", "column_2", "column_3", "column_4", "_source_line"]
+    assert values(result, "_source_line") == [1, 2, 3]
+    assert [str(result.data[c].dtype) for c in result.data.columns[:4]] == [
+        "Int64",
+        "String",
+        "Float64",
+        "Date",
+    ]
+    assert any("no header row" in note for note in result.report.notes)
+    named = run_ingest(MESSY / "headerless.csv", has_header=True)
+    assert named.report.rows_read == 2
+    assert named.data.columns[0] == "col_1"
+
+
 @case("crlf.csv")
 def _crlf() -> None:
     result = run_ingest(MESSY / "crlf.csv")

@@ -11,7 +11,7 @@ import polars as pl
 
 from pipelines.ingest.delimited import LINE_COLUMN, read_text_table
 from pipelines.ingest.headers import column_names
-from pipelines.ingest.layout import split_notes_below
+from pipelines.ingest.layout import notes_below_note, split_notes_below
 from pipelines.ingest.models import (
     CELL_ISSUES_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -112,7 +112,7 @@ def _read(src: Source, options: IngestOptions) -> RawRead:
             encoding=layout.encoding.codec,
             delimiter=layout.delimiter,
             blank_lines=layout.leading_blank_lines + sum(p.blank_lines for p in parts),
-            notes=layout.notes,
+            notes=(*layout.notes, *notes_below_note(notes_below)),
             original_names=layout.original_names,
             dialect=layout.dialect_report(),
             encoding_confidence=layout.encoding.confidence,

@@ -3,9 +3,9 @@
 Judged on the parsed sample (the first 200 records), never on the whole file:
 - the table's width is the most common field count below the first record;
 - lines above the first *full* row of that width (more than half its cells filled) that fill at
-  most half the width are titles or notes (spreadsheet and statistics-office exports), as long
-  as at least 90% of the rows below are of the table's width and the new header row is not
-  typed like the data;
+  most half the width or hold a phrase of several words are titles or notes (spreadsheet and
+  statistics-office exports), as long as at most 20 lines are skipped, at least 90% of the
+  rows below are of the table's width and the new header row is not typed like the data;
 - a first row typed like the data (a number where the column holds numbers, and nowhere text
   above a typed column) is not a header: columns are named `column_1`... with a note.
 Notes under the table (trailing one-cell records of prose, such as `Source: Eurostat`, after
@@ -26,7 +26,13 @@ import polars as pl
 from pipelines.ingest.models import DEFAULT_NULL_TOKENS, SkippedLine
 from pipelines.ingest.sniff import Dialect
 
-__all__ = ["TableStart", "find_table_start", "numbered_rows", "split_notes_below"]
+__all__ = [
+    "TableStart",
+    "find_table_start",
+    "notes_below_note",
+    "numbered_rows",
+    "split_notes_below",
+]
 
 _MAX_TITLE_LINES = 20
 _MIN_CONSISTENCY = 0.9
@@ -45,6 +51,7 @@ class NumberedRow:
 
     line: int
     fields: list[str]
+    raw: str = ""
 
     @property
     def filled(self) -> int:
@@ -75,10 +82,12 @@ def numbered_rows(sample: str, dialect: Dialect, max_rows: int = 200) -> list[Nu
         strict=False,
     )
     rows: list[NumberedRow] = []
+    physical = sample.split("\n")
     previous = 0
     try:
         for fields in reader:
-            row = NumberedRow(previous + 1, fields)
+            raw = "\n".join(physical[previous : reader.line_num]).replace("\r", "")
+            row = NumberedRow(previous + 1, fields, raw)
             previous = reader.line_num
             if row.filled:
                 rows.append(row)
@@ -130,7 +139,7 @@ def find_table_start(
     body = rows[start + 1 :]
     notes: list[str] = []
     skipped = tuple(
-        SkippedLine(line=row.line, text=_joined(row), why="title above the header")
+        SkippedLine(line=row.line, text=row.raw, why="title above the header")
         for row in rows[:start]
     )
     if skipped:
@@ -169,14 +178,20 @@ def _title_lines(rows: list[NumberedRow], width: int) -> int:
     )
     if start == 0 or start > _MAX_TITLE_LINES:
         return 0
-    if any(row.filled > half for row in rows[:start]):
+    if not all(row.filled <= half or _has_phrase(row) for row in rows[:start]):
         return 0
-    below = rows[start:]
+    last = max(i for i, row in enumerate(rows) if len(row.fields) == width)
+    below = rows[start : last + 1]  # notes under the table are not held against it
     if sum(1 for row in below if len(row.fields) == width) < _MIN_CONSISTENCY * len(below):
         return 0
     if len(below) < 2 or _typed_like_data(rows[start], below[1:]):
         return 0
     return start
+
+
+def _has_phrase(row: NumberedRow) -> bool:
+    """Whether a cell holds several words (`Population by region`), as titles do."""
+    return any(len(field.split()) >= 2 for field in row.fields)
 
 
 def _is_prose(row: NumberedRow, half: int) -> bool:
@@ -209,9 +224,19 @@ def split_notes_below(
         rows = numbered_rows(raw + "\n", dialect, 2)
         if reason != "too_few_fields" or len(rows) != 1 or not _is_prose(rows[0], half):
             break
-        notes.append(SkippedLine(line=int(line), text=_joined(rows[0]), why="note below the table"))
+        notes.append(SkippedLine(line=int(line), text=raw, why="note below the table"))
     if not notes:
         return quarantine, ()
     lines = [note.line for note in notes]
     kept = quarantine.filter(~pl.col("_source_line").is_in(lines))
     return kept, tuple(reversed(notes))
+
+
+def notes_below_note(skipped: tuple[SkippedLine, ...]) -> tuple[str, ...]:
+    """The report note for notes taken from under the table (none when there were none)."""
+    if not skipped:
+        return ()
+    return (
+        f"skipped {len(skipped)} note line(s) below the table (from line {skipped[0].line}), "
+        f"such as {skipped[0].text!r}",
+    )

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from pipelines.ingest.api import FILE_COLUMN, build_report, ingest
 from pipelines.ingest.delimited import LINE_COLUMN, TextChunk, TextLayout, read_text_table
 from pipelines.ingest.headers import column_names
-from pipelines.ingest.layout import split_notes_below
+from pipelines.ingest.layout import notes_below_note, split_notes_below
 from pipelines.ingest.models import (
     CELL_ISSUES_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -222,7 +222,7 @@ def _stream(
         encoding=layout.encoding,
         delimiter=layout.delimiter,
         blank_lines=blank,
-        notes=(*layout.notes, "streamed to Parquet in chunks"),
+        notes=(*layout.notes, *notes_below_note(notes_below), "streamed to Parquet in chunks"),
         dialect=text.dialect_report() if text else None,
         encoding_confidence=text.encoding.confidence if text else None,
         has_header=text.start.has_header if text else None,

@@ -128,6 +128,27 @@ def corpus() -> dict[str, bytes]:
         _lines("id,name,tag", '1, "Smith, John",x', '2, "Doe, Jane",y', "3, Lee,z")
     )
 
+    # A statistics-office export: title and source lines above the header (one padded with
+    # delimiters, as spreadsheets save them), a blank line, the table, and notes below it.
+    files["title_lines.csv"] = _utf8(
+        _lines(
+            "Population by region, 2020",
+            "Source: national statistics office,,",
+            "",
+            "region,population,share",
+            "North,1200,0.25",
+            "South,2400,0.5",
+            "East,1200,0.25",
+            "",
+            "Note: provisional figures",
+            "* excludes overseas territories",
+        )
+    )
+    # No header row: the first line is typed like the rest (numbers under numbers).
+    files["headerless.csv"] = _utf8(
+        _lines("1,ann,10.5,2020-01-01", "2,bob,20.5,2020-01-02", "3,cid,30.5,2020-01-03")
+    )
+
     # Line 4: too many fields; line 7: too few; line 10: too many (trailing delimiter).
     files["ragged.csv"] = _utf8(
         _lines(

@@ -194,6 +194,39 @@ def _latin1() -> None:
     assert values(result, "town") == ["Köln", "Cádiz", "Århus"]
 
 
+_LEGACY = {
+    "big5.csv": ("big5", ["id", "名稱", "城市"], "陳大文"),
+    "gb18030.csv": ("gb18030", ["id", "名称", "城市"], "陈大文"),
+    "shift_jis.csv": ("cp932", ["id", "名前", "都市"], "鈴木花子"),
+    "euc_kr.csv": ("cp949", ["id", "이름", "도시"], "이영희"),
+    "cp1251.csv": ("cp1251", ["id", "имя", "город"], "Мария Иванова"),
+    "koi8_r.csv": ("koi8-r", ["id", "имя", "город"], "Мария Иванова"),
+}
+
+
+def _check_legacy(name: str) -> None:
+    codec, columns, second = _LEGACY[name]
+    result = run_ingest(MESSY / name)
+    assert_clean(result, 3)
+    assert result.report.encoding == codec
+    assert result.data.columns == columns
+    assert result.data[columns[1]][1] == second
+    confidence = result.report.encoding_confidence
+    assert confidence is not None
+    assert 0.5 < confidence <= 1.0
+
+
+for _legacy in _LEGACY:
+    case(_legacy)(lambda name=_legacy: _check_legacy(name))
+
+
+def test_given_encoding_overrides_detection() -> None:
+    result = run_ingest(MESSY / "cp1251.csv", encoding="cp1252")
+    assert result.report.encoding == "cp1252"
+    assert result.report.encoding_confidence == 1.0
+    assert result.data.columns[1] != "имя"
+
+
 @case("mostly_utf8_bad_byte.csv")
 def _mostly_utf8() -> None:
     result = run_ingest(MESSY / "mostly_utf8_bad_byte.csv")

@@ -45,6 +45,50 @@ def corpus() -> dict[str, bytes]:
         "id,name,town", "1,Müller,Köln", "2,Núñez,Cádiz", "3,Ørsted,Århus"
     ).encode("latin-1")
 
+    # Legacy East Asian and Cyrillic code pages (no BOM); each must be detected, not cp1252.
+    for name, codec, header, rows in (
+        ("big5", "big5", "id,名稱,城市", ["1,王小明,臺北市", "2,陳大文,高雄市", "3,林美麗,臺中市"]),
+        (
+            "gb18030",
+            "gb18030",
+            "id,名称,城市",
+            ["1,王小明,北京市", "2,陈大文,上海市", "3,林美丽,广州市"],
+        ),
+        (
+            "shift_jis",
+            "shift_jis",
+            "id,名前,都市",
+            ["1,山田太郎,東京都", "2,鈴木花子,大阪府", "3,佐藤次郎,京都府"],
+        ),
+        (
+            "euc_kr",
+            "euc_kr",
+            "id,이름,도시",
+            ["1,김민수,서울특별시", "2,이영희,부산광역시", "3,박지성,대구광역시"],
+        ),
+        (
+            "cp1251",
+            "cp1251",
+            "id,имя,город",
+            [
+                "1,Иван Петров,Москва",
+                "2,Мария Иванова,Санкт-Петербург",
+                "3,Алексей Смирнов,Новосибирск",
+            ],
+        ),
+        (
+            "koi8_r",
+            "koi8_r",
+            "id,имя,город",
+            [
+                "1,Иван Петров,Москва",
+                "2,Мария Иванова,Санкт-Петербург",
+                "3,Алексей Смирнов,Новосибирск",
+            ],
+        ),
+    ):
+        files[f"{name}.csv"] = _lines(header, *rows).encode(codec)
+
     # Mostly UTF-8 (many multibyte characters) with one invalid byte sequence on line 12.
     rows = []
     for i in range(1, 21):

@@ -116,3 +116,14 @@ def test_streaming_skips_the_same_titles_and_notes(tmp_path: Path) -> None:
     assert pl.read_parquet(out).equals(whole.data)
     assert streamed.report.skipped_lines == whole.report.skipped_lines
     assert streamed.report.dialect == whole.report.dialect
+
+
+def test_a_year_below_100_is_a_cell_issue_not_a_date(tmp_path: Path) -> None:
+    rows = [f"{i},2020-01-{i % 28 + 1:02d}" for i in range(1, 100)] + ["100,0002-12-28"]
+    path = _write(tmp_path, "id,day\n" + "\n".join(rows) + "\n")
+    result = ingest(path)
+    assert str(result.data["day"].dtype) == "Date"
+    assert result.data["day"].dt.year().min() == 2020
+    assert result.cell_issues.select("_source_line", "value", "reason").rows() == [
+        (101, "0002-12-28", "not_a_date")
+    ]

@@ -713,6 +713,21 @@ def _dates() -> None:
     assert result.cell_issues.height == 0
 
 
+@case("two_digit_years.csv")
+def _two_digit_years() -> None:
+    result = run_ingest(MESSY / "two_digit_years.csv")
+    assert_clean(result, 4)
+    expected = [dt.date(2002, 12, 28), dt.date(1999, 1, 15), dt.date(2068, 7, 4)]
+    expected.append(dt.date(1969, 2, 13))
+    assert values(result, "us") == expected
+    assert values(result, "eu") == expected
+    assert repairs(result, "us") == {"date": 4, "two_digit_year": 4}
+    assert repairs(result, "eu") == {"date": 4, "two_digit_year": 4}
+    assert result.data["ancient"].dtype == pl.String
+    pivoted = run_ingest(MESSY / "two_digit_years.csv", two_digit_year_pivot=50)
+    assert values(pivoted, "us")[2] == dt.date(1968, 7, 4)
+
+
 @case("datetimes.csv")
 def _datetimes() -> None:
     result = run_ingest(MESSY / "datetimes.csv")

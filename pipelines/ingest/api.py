@@ -64,7 +64,7 @@ def ingest(source: str | os.PathLike[str], options: IngestOptions | None = None)
     if options.repair_values and string_columns:
         cleaned, clean_counts = clean_frame(frame, string_columns, options)
         proposals = propose(cleaned, string_columns, options)
-        parsed = parse_candidates(cleaned, proposals)
+        parsed = parse_candidates(cleaned, proposals, pivot=options.two_digit_year_pivot)
         del cleaned
         plans = decide(proposals, measure(parsed, proposals), options)
         frame, issues, counts = apply_plans(frame, plans, options, parsed, clean_counts)

@@ -158,7 +158,8 @@ def _measure_all(
         cleaned, _ = clean_frame(chunk.data, columns, options)
         if proposals is None:
             proposals = propose(cleaned, columns, options) if options.repair_values else {}
-        evidence.merge(measure(parse_candidates(cleaned, proposals), proposals))
+        parsed = parse_candidates(cleaned, proposals, pivot=options.two_digit_year_pivot)
+        evidence.merge(measure(parsed, proposals))
         quarantines.append(chunk.quarantine)
         blank += chunk.blank_lines
     return layout, proposals or {}, evidence, quarantines, blank, last_line

@@ -360,6 +360,16 @@ def corpus() -> dict[str, bytes]:
             "5,2017-11-30,11/30/2017,30/11/2017,07/08/2017,Nov-2017",
         )
     )
+    # Two-digit years (US slashes and EU dots), and ISO dates whose year really is 2.
+    files["two_digit_years.csv"] = _utf8(
+        _lines(
+            "id,us,eu,ancient",
+            "1,12/28/02,28.12.02,0002-12-28",
+            "2,01/15/99,15.01.99,0002-01-15",
+            "3,7/4/68,04.07.68,0002-07-04",
+            "4,2/13/69,13.02.69,0002-02-13",
+        )
+    )
     files["datetimes.csv"] = _utf8(
         _lines(
             "id,ts_space,ts_t",

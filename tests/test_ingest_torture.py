@@ -818,6 +818,18 @@ def _ndjson() -> None:
     assert result.data["score"].dtype == pl.Float64
 
 
+@case("spreadsheet.ods")
+def _ods() -> None:
+    result = run_ingest(MESSY / "spreadsheet.ods")
+    assert_clean(result, 4)
+    assert result.report.format == "excel"
+    assert values(result, "id") == [1, 2, 3, 4]
+    assert values(result, "clock") == ["09:30:15", "10:30:15", "11:30:15", "12:30:15"]
+    assert values(result, "took") == ["31:00:00", "32:00:00", "33:00:00", "34:00:00"]
+    assert result.data["day"].dtype == pl.Date
+    assert result.cell_issues.height == 0
+
+
 @pytest.mark.parametrize("name", sorted(CASES), ids=sorted(CASES))
 def test_corpus_file(name: str) -> None:
     CASES[name]()

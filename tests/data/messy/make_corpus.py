@@ -25,6 +25,52 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8")
 
 
+def _ods_cell(kind: str, value: str, text: str) -> str:
+    attributes = {
+        "float": f'office:value-type="float" office:value="{value}"',
+        "string": 'office:value-type="string"',
+        "time": f'office:value-type="time" office:time-value="{value}"',
+        "date": f'office:value-type="date" office:date-value="{value}"',
+    }[kind]
+    return f"<table:table-cell {attributes}><text:p>{text}</text:p></table:table-cell>"
+
+
+def _ods(rows: list[list[tuple[str, str, str]]]) -> bytes:
+    """A minimal OpenDocument spreadsheet (one sheet `data`), written by hand."""
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    body = "".join(
+        "<table:table-row>" + "".join(_ods_cell(*cell) for cell in row) + "</table:table-row>"
+        for row in rows
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} '
+        'office:version="1.2"><office:body><office:spreadsheet><table:table table:name="data">'
+        f"{body}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+        '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+        '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+        'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        stamp = (2020, 1, 1, 0, 0, 0)
+        archive.writestr(
+            zipfile.ZipInfo("mimetype", stamp), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        for name, text in (("content.xml", content), ("META-INF/manifest.xml", manifest)):
+            info = zipfile.ZipInfo(name, stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text)
+    return buffer.getvalue()
+
+
 def corpus() -> dict[str, bytes]:
     """Return {relative path: file bytes} for the whole corpus."""
     files: dict[str, bytes] = {}
@@ -419,6 +465,21 @@ def corpus() -> dict[str, bytes]:
             '{"id": 6, "name": "fay", "score": 6.5}',
         )
     )
+
+    # OpenDocument spreadsheet: times of day and durations (ISO `PT09H30M15S` cells), dates.
+    header = [("string", "", name) for name in ("id", "clock", "took", "day", "name")]
+    sheet = [header]
+    for i in range(1, 5):
+        sheet.append(
+            [
+                ("float", str(i), str(i)),
+                ("time", f"PT{8 + i:02d}H30M15S", f"{8 + i}:30:15"),
+                ("time", f"PT{30 + i}H00M00S", f"{30 + i}:00:00"),
+                ("date", f"2020-01-0{i}", f"2020-01-0{i}"),
+                ("string", "", f"n{i}"),
+            ]
+        )
+    files["spreadsheet.ods"] = _ods(sheet)
 
     files["empty.csv"] = b""
     files["header_only.csv"] = _utf8(_lines("id,name,score"))

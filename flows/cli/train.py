@@ -28,7 +28,7 @@ def _load(data: str, config: Path | None):  # type: ignore[no-untyped-def]
         frame = read_parquet_input(data)
         assert isinstance(frame, pl.DataFrame)
         return frame, ColumnNames(tuple(frame.columns)), loaded
-    result = ingest(data, loaded.ingest if loaded is not None else IngestOptions())
+    result = ingest(data, options=loaded.ingest if loaded is not None else IngestOptions())
     names = ColumnNames.from_header_mapping(result.data.columns, result.report.header_mapping)
     return result.data, names, loaded
 

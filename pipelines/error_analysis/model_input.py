@@ -29,11 +29,20 @@ KEY_COLUMNS = ("_row", "_source_line", "_source_file")
 class ModelLike(Protocol):
     """What the error analysis needs from a trained model (train's `TrainedModel` fits)."""
 
-    booster: Any
-    pipeline: Any
-    task: ResolvedTask
-    threshold: float | None
-    feature_names: list[str]
+    @property
+    def booster(self) -> Any: ...  # noqa: D102 - read-only members, so frozen dataclasses fit
+
+    @property
+    def pipeline(self) -> Any: ...  # noqa: D102
+
+    @property
+    def task(self) -> ResolvedTask: ...  # noqa: D102
+
+    @property
+    def threshold(self) -> float | None: ...  # noqa: D102
+
+    @property
+    def feature_names(self) -> list[str]: ...  # noqa: D102
 
     def matrix(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The model matrix (numeric, in the booster's column order) for `frame`."""

@@ -29,7 +29,7 @@ from pipelines.features.pipeline import FEATURE_ACTIONS, FeaturePipeline
 from pipelines.features.plan import plan_features
 from pipelines.profile import Profile
 from pipelines.profile import profile as profile_frame
-from pipelines.task import ResolvedTask
+from pipelines.task import ResolvedTask, TaskSpec
 
 __all__ = [
     "ALLOWED_TYPES",
@@ -96,7 +96,10 @@ def features(
     report_profile = (
         _profile_report(profile)
         if profile is not None
-        else profile_frame(frame, target=task.target if task.target in frame.columns else None)
+        else profile_frame(
+            frame,
+            task=TaskSpec(target=task.target) if task.target in frame.columns else None,
+        ).report
     )
     decisions, crosses = plan_features(
         frame,

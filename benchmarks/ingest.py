@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -56,9 +57,10 @@ elif mode == "stream":
     rows = getattr(report, "rows_read", None)
     quarantined = getattr(report, "rows_quarantined", None)
 seconds = time.perf_counter() - started
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps(
-    {"seconds": seconds, "rows": rows, "quarantined": quarantined, "peak_mib": peak_kib / 1024}
+    {"seconds": seconds, "rows": rows, "quarantined": quarantined,
+     "peak_mib": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime}
 ))
 """
 
@@ -181,7 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="size the file past total RAM and run only the streaming paths",
     )
-    parser.add_argument("--modes", nargs="*", help="subset of polars, ingest, stream")
+    parser.add_argument(
+        "--modes", nargs="*", help="subset of polars, ingest, stream, polars-stream"
+    )
     args = parser.parse_args(argv)
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -207,24 +211,35 @@ def main(argv: list[str] | None = None) -> int:
     size_mib = source.stat().st_size / 2**20
     print(f"\nsource: {source.relative_to(REPO_ROOT)}  {size_mib:,.0f} MiB  {rows:,} rows\n")
     header = (
-        f"{'mode':<14}{'wall s':>9}{'rows/s':>14}{'peak RSS MiB':>14}{'rows':>12}"
-        f"{'quarantined':>13}"
+        f"{'mode':<14}{'wall s':>9}{'x floor':>9}{'rows/s':>14}{'peak MiB':>10}{'x file':>8}"
+        f"{'CPU %':>7}{'rows':>12}{'quarantined':>13}"
     )
     print(header)
     print("-" * len(header))
+    cores = os.cpu_count() or 1
+    floor: float | None = None
     for mode in modes:
         result = measure(mode, source)
         if "error" in result:
             print(f"{mode:<14}  failed after {result['total']:.1f}s: {result['error']}")
             continue
         seconds = float(result["seconds"])  # type: ignore[arg-type]
+        if mode.startswith("polars"):
+            floor = seconds
+        ratio = f"{seconds / floor:.2f}" if floor else "-"
         counted = result.get("rows")
         rate = f"{counted / seconds:,.0f}" if isinstance(counted, int) and seconds else "?"
+        peak = float(result["peak_mib"])  # type: ignore[arg-type]
+        busy = 100 * float(result.get("cpu_s", 0.0)) / (seconds * cores)  # type: ignore[arg-type]
         print(
-            f"{mode:<14}{seconds:>9.2f}{rate:>14}{float(result['peak_mib']):>14,.0f}"  # type: ignore[arg-type]
-            f"{counted if counted is not None else '?':>12}"
+            f"{mode:<14}{seconds:>9.2f}{ratio:>9}{rate:>14}{peak:>10,.0f}{peak / size_mib:>8.2f}"
+            f"{busy:>7.0f}{counted if counted is not None else '?':>12}"
             f"{'-' if result.get('quarantined') is None else result['quarantined']:>13}"
         )
+    print(
+        f"\n(x floor: wall time over the plain polars read in this run; CPU %: user+sys time "
+        f"over wall x {cores} cores; load average now {os.getloadavg()[0]:.1f})"
+    )
     return 0
 
 

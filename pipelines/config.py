@@ -26,14 +26,18 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipelines.errors import ConfigError
+from pipelines.features.options import FeaturesOptions
 from pipelines.ingest.models import IngestOptions
 from pipelines.profile.options import ProfileOptions
 from pipelines.task import TaskSpec
+from pipelines.train.options import TrainOptions
 from pipelines.validate.models import ValidateOptions
 
 __all__ = [
+    "FeaturesSection",
     "PipelineConfig",
     "ProfileSection",
+    "TrainSection",
     "ValidateSection",
     "load_config",
 ]
@@ -69,6 +73,20 @@ class ProfileSection(_Frozen):
     options: ProfileOptions = Field(default_factory=ProfileOptions)
 
 
+class FeaturesSection(_Frozen):
+    """Features: `FeaturesOptions` (keep, drop, crosses, encodings) under `options`."""
+
+    enabled: bool = True
+    options: FeaturesOptions = Field(default_factory=FeaturesOptions)
+
+
+class TrainSection(_Frozen):
+    """Training: `TrainOptions` (split, CV, models, `tune.trials`) under `options`."""
+
+    enabled: bool = True
+    options: TrainOptions = Field(default_factory=TrainOptions)
+
+
 class PipelineConfig(_Frozen):
     """One pipeline run: where data comes from, where outputs go, and each stage's section."""
 
@@ -79,6 +97,8 @@ class PipelineConfig(_Frozen):
     ingest: IngestOptions = IngestOptions()
     validate_: ValidateSection = Field(ValidateSection(), alias="validate")
     profile: ProfileSection = ProfileSection()
+    features: FeaturesSection = FeaturesSection()
+    train: TrainSection = TrainSection()
 
     @field_validator("task", mode="before")
     @classmethod

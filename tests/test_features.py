@@ -424,3 +424,13 @@ def test_an_encoding_that_does_not_fit_the_dtype_is_refused(column: str, encodin
     options = SMALL.model_copy(update={"encodings": {column: encoding}})
     with pytest.raises(FeaturesError, match=f"sets `{column}` to `{encoding}`"):
         features(frame, task=_task(frame), options=options)
+
+
+def test_load_refuses_a_file_that_is_not_a_feature_pipeline(tmp_path: Path) -> None:
+    import skops.io
+    from sklearn.linear_model import LogisticRegression
+
+    path = tmp_path / "other.skops"
+    skops.io.dump(LogisticRegression(), path)
+    with pytest.raises(FeatureArtifactError, match="holds a LogisticRegression, expected a Fea"):
+        load_feature_pipeline(path)

@@ -194,6 +194,39 @@ def _latin1() -> None:
     assert values(result, "town") == ["Köln", "Cádiz", "Århus"]
 
 
+_LEGACY = {
+    "big5.csv": ("big5", ["id", "名稱", "城市"], "陳大文"),
+    "gb18030.csv": ("gb18030", ["id", "名称", "城市"], "陈大文"),
+    "shift_jis.csv": ("cp932", ["id", "名前", "都市"], "鈴木花子"),
+    "euc_kr.csv": ("cp949", ["id", "이름", "도시"], "이영희"),
+    "cp1251.csv": ("cp1251", ["id", "имя", "город"], "Мария Иванова"),
+    "koi8_r.csv": ("koi8-r", ["id", "имя", "город"], "Мария Иванова"),
+}
+
+
+def _check_legacy(name: str) -> None:
+    codec, columns, second = _LEGACY[name]
+    result = run_ingest(MESSY / name)
+    assert_clean(result, 3)
+    assert result.report.encoding == codec
+    assert result.data.columns == columns
+    assert result.data[columns[1]][1] == second
+    confidence = result.report.encoding_confidence
+    assert confidence is not None
+    assert 0.5 < confidence <= 1.0
+
+
+for _legacy in _LEGACY:
+    case(_legacy)(lambda name=_legacy: _check_legacy(name))
+
+
+def test_given_encoding_overrides_detection() -> None:
+    result = run_ingest(MESSY / "cp1251.csv", encoding="cp1252")
+    assert result.report.encoding == "cp1252"
+    assert result.report.encoding_confidence == 1.0
+    assert result.data.columns[1] != "имя"
+
+
 @case("mostly_utf8_bad_byte.csv")
 def _mostly_utf8() -> None:
     result = run_ingest(MESSY / "mostly_utf8_bad_byte.csv")
@@ -249,6 +282,106 @@ def _pipes() -> None:
     assert values(result, "score") == [1.5, 2.5, 3.5, 4.5]
 
 
+def _check_exotic_delimiter(name: str, delimiter: str) -> None:
+    result = run_ingest(MESSY / name)
+    assert_clean(result, 4)
+    dialect = result.report.dialect
+    assert dialect is not None
+    assert (dialect.delimiter, dialect.quote_char, dialect.confidence) == (delimiter, '"', 1.0)
+    assert values(result, "name") == ["ann", f"b{delimiter}b", "cid", "dee"]
+    assert result.data["score"].dtype == pl.Float64
+
+
+for _name, _delimiter in (
+    ("colon.csv", ":"),
+    ("plus.csv", "+"),
+    ("question_mark.csv", "?"),
+    ("tilde.csv", "~"),
+    ("caret.csv", "^"),
+):
+    case(_name)(lambda name=_name, delimiter=_delimiter: _check_exotic_delimiter(name, delimiter))
+
+
+@case("spaces.txt")
+def _spaces() -> None:
+    result = run_ingest(MESSY / "spaces.txt")
+    assert_clean(result, 4)
+    assert result.report.dialect is not None
+    assert result.report.dialect.delimiter == " "
+    assert values(result, "name") == ["ann", "bob jr", "cid", "dee"]
+    assert result.data["score"].dtype == pl.Int64
+
+
+@case("single_quotes.csv")
+def _single_quotes() -> None:
+    result = run_ingest(MESSY / "single_quotes.csv")
+    assert_clean(result, 3)
+    assert result.report.dialect is not None
+    assert result.report.dialect.quote_char == "'"
+    assert values(result, "name") == ["Smith, John", "O'Brien", "Lee"]
+    assert values(result, "city") == ["Paris", "Dublin", "Rome, IT"]
+
+
+@case("backslash_escapes.csv")
+def _backslash_escapes() -> None:
+    result = run_ingest(MESSY / "backslash_escapes.csv")
+    assert_clean(result, 4)
+    assert result.report.dialect is not None
+    assert result.report.dialect.escape_char == "\\"
+    assert values(result, "code") == ["A,0", "C", "E,F", "H"]
+    assert values(result, "label") == ["B", 'D"x', "G", "I"]
+    assert result.data["n"].dtype == pl.Int64
+
+
+@case("space_before_quote.csv")
+def _space_before_quote() -> None:
+    result = run_ingest(MESSY / "space_before_quote.csv")
+    assert_clean(result, 3)
+    assert result.report.dialect is not None
+    assert result.report.dialect.skip_initial_space
+    assert values(result, "name") == ["Smith, John", "Doe, Jane", "Lee"]
+    assert 0.0 < result.report.dialect.confidence < 1.0
+
+
+@case("title_lines.csv")
+def _title_lines() -> None:
+    result = run_ingest(MESSY / "title_lines.csv", add_line_numbers=True)
+    assert_clean(result, 3)
+    assert result.data.columns == ["region", "population", "share", "_source_line"]
+    assert values(result, "_source_line") == [5, 6, 7]
+    assert result.data["population"].dtype == pl.Int64
+    skipped = [(s.line, s.why) for s in result.report.skipped_lines]
+    assert skipped == [
+        (1, "title above the header"),
+        (2, "title above the header"),
+        (9, "note below the table"),
+        (10, "note below the table"),
+    ]
+    assert result.report.skipped_lines[0].text == "Population by region, 2020"
+    assert result.report.blank_lines_skipped == 2
+    assert any("above the header (line 4)" in note for note in result.report.notes)
+    assert any("below the table" in note for note in result.report.notes)
+
+
+@case("headerless.csv")
+def _headerless() -> None:
+    result = run_ingest(MESSY / "headerless.csv", add_line_numbers=True)
+    assert_clean(result, 3)
+    assert result.report.has_header is False
+    assert result.data.columns == ["column_1", "column_2", "column_3", "column_4", "_source_line"]
+    assert values(result, "_source_line") == [1, 2, 3]
+    assert [str(result.data[c].dtype) for c in result.data.columns[:4]] == [
+        "Int64",
+        "String",
+        "Float64",
+        "Date",
+    ]
+    assert any("no header row" in note for note in result.report.notes)
+    named = run_ingest(MESSY / "headerless.csv", has_header=True)
+    assert named.report.rows_read == 2
+    assert named.data.columns[0] == "col_1"
+
+
 @case("crlf.csv")
 def _crlf() -> None:
     result = run_ingest(MESSY / "crlf.csv")
@@ -262,6 +395,29 @@ def _crlf() -> None:
 # --------------------------------------------------------------------------------------------
 # structural defects
 # --------------------------------------------------------------------------------------------
+
+
+@case("cr_only.csv")
+def _cr_only() -> None:
+    result = run_ingest(MESSY / "cr_only.csv", add_line_numbers=True)
+    assert_clean(result, 4)
+    assert result.data.columns == ["id", "name", "score", "_source_line"]
+    assert values(result, "name") == ["ann", "bob, jr", "cid", "dee"]
+    assert values(result, "_source_line") == [2, 3, 4, 5]
+    assert result.data["score"].dtype == pl.Int64
+    assert any("classic Mac" in note for note in result.report.notes)
+
+
+@case("header_wider_than_data.csv")
+def _header_wider_than_data() -> None:
+    result = run_ingest(MESSY / "header_wider_than_data.csv")
+    assert result.report.rows_read == 3
+    assert quarantined(result) == [
+        (2, "too_few_fields"),
+        (3, "too_few_fields"),
+        (4, "too_few_fields"),
+    ]
+    assert any("12 fields but most data rows have 2" in note for note in result.report.notes)
 
 
 @case("ragged.csv")
@@ -557,6 +713,21 @@ def _dates() -> None:
     assert result.cell_issues.height == 0
 
 
+@case("two_digit_years.csv")
+def _two_digit_years() -> None:
+    result = run_ingest(MESSY / "two_digit_years.csv")
+    assert_clean(result, 4)
+    expected = [dt.date(2002, 12, 28), dt.date(1999, 1, 15), dt.date(2068, 7, 4)]
+    expected.append(dt.date(1969, 2, 13))
+    assert values(result, "us") == expected
+    assert values(result, "eu") == expected
+    assert repairs(result, "us") == {"date": 4, "two_digit_year": 4}
+    assert repairs(result, "eu") == {"date": 4, "two_digit_year": 4}
+    assert result.data["ancient"].dtype == pl.String
+    pivoted = run_ingest(MESSY / "two_digit_years.csv", two_digit_year_pivot=50)
+    assert values(pivoted, "us")[2] == dt.date(1968, 7, 4)
+
+
 @case("datetimes.csv")
 def _datetimes() -> None:
     result = run_ingest(MESSY / "datetimes.csv")
@@ -645,6 +816,18 @@ def _ndjson() -> None:
     assert '"dan"' in raw_of(result, 4)
     assert values(result, "id") == [1, 2, 3, 5, 6]
     assert result.data["score"].dtype == pl.Float64
+
+
+@case("spreadsheet.ods")
+def _ods() -> None:
+    result = run_ingest(MESSY / "spreadsheet.ods")
+    assert_clean(result, 4)
+    assert result.report.format == "excel"
+    assert values(result, "id") == [1, 2, 3, 4]
+    assert values(result, "clock") == ["09:30:15", "10:30:15", "11:30:15", "12:30:15"]
+    assert values(result, "took") == ["31:00:00", "32:00:00", "33:00:00", "34:00:00"]
+    assert result.data["day"].dtype == pl.Date
+    assert result.cell_issues.height == 0
 
 
 @pytest.mark.parametrize("name", sorted(CASES), ids=sorted(CASES))

@@ -69,6 +69,8 @@ ALLOWED_TYPES = frozenset(
 )
 """Every type a saved feature pipeline may hold, by fully qualified name."""
 
+_PIPELINE = "pipelines.features.pipeline.FeaturePipeline"
+
 
 def save_feature_pipeline(pipeline: FeaturePipeline, path: Path) -> Path:
     """Write the fitted pipeline to `path` (a `.skops` file) and return the path."""
@@ -87,6 +89,11 @@ def types_in_file(path: Path) -> set[str]:
     FeatureArtifactError
         The file is not a readable skops file.
     """
+    return _read_types(path)[0]
+
+
+def _read_types(path: Path) -> tuple[set[str], str | None]:
+    """Every type named in the file, and the type of its top-level object."""
     try:
         with zipfile.ZipFile(path) as archive:
             tree = json.loads(archive.read("schema.json"))
@@ -95,7 +102,10 @@ def types_in_file(path: Path) -> set[str]:
         raise FeatureArtifactError(msg) from error
     found: set[str] = set()
     _collect_types(tree, found)
-    return found
+    root = None
+    if isinstance(tree, dict) and isinstance(tree.get("__class__"), str):
+        root = f"{tree.get('__module__')}.{tree['__class__']}"
+    return found, root
 
 
 def _collect_types(node: Any, found: set[str]) -> None:
@@ -118,7 +128,11 @@ def load_feature_pipeline(path: Path) -> FeaturePipeline:
         The file is unreadable, holds a type outside `ALLOWED_TYPES`, or is not a
         `FeaturePipeline`.
     """
-    named = types_in_file(path)
+    named, root = _read_types(path)
+    if root != _PIPELINE:
+        shown = root.rsplit(".", 1)[-1] if root else "nothing"
+        msg = f"{path}: refused to load, it holds a {shown}, expected a FeaturePipeline"
+        raise FeatureArtifactError(msg)
     try:
         distrusted = set(skops.io.get_untrusted_types(file=path))
     except Exception as error:  # skops raises zip/json/OS errors of its own for a damaged file

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
 from pipelines.ingest.delimited import LINE_COLUMN, read_text_table
 from pipelines.ingest.headers import column_names
+from pipelines.ingest.layout import notes_below_note, split_notes_below
 from pipelines.ingest.models import (
     CELL_ISSUES_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -64,7 +66,7 @@ def ingest(
     if options.repair_values and string_columns:
         cleaned, clean_counts = clean_frame(frame, string_columns, options)
         proposals = propose(cleaned, string_columns, options)
-        parsed = parse_candidates(cleaned, proposals)
+        parsed = parse_candidates(cleaned, proposals, pivot=options.two_digit_year_pivot)
         del cleaned
         plans = decide(proposals, measure(parsed, proposals), options)
         frame, issues, counts = apply_plans(frame, plans, options, parsed, clean_counts)
@@ -98,6 +100,10 @@ def _read(src: Source, options: IngestOptions) -> RawRead:
             )
         )
         quarantine = pl.concat([p.quarantine for p in parts]) if parts else empty_quarantine()
+        last_line = data.get_column(LINE_COLUMN).max() if data.height else None
+        quarantine, notes_below = split_notes_below(
+            quarantine, cast("int | None", last_line), layout.dialect, layout.start.width
+        )
         return RawRead(
             data=data.drop(LINE_COLUMN),
             line_numbers=data.get_column(LINE_COLUMN),
@@ -107,8 +113,12 @@ def _read(src: Source, options: IngestOptions) -> RawRead:
             encoding=layout.encoding.codec,
             delimiter=layout.delimiter,
             blank_lines=layout.leading_blank_lines + sum(p.blank_lines for p in parts),
-            notes=layout.notes,
+            notes=(*layout.notes, *notes_below_note(notes_below)),
             original_names=layout.original_names,
+            dialect=layout.dialect_report(),
+            encoding_confidence=layout.encoding.confidence,
+            has_header=layout.start.has_header,
+            skipped_lines=(*layout.start.skipped, *notes_below),
         )
     path = Path(src.location)
     readers = {
@@ -207,4 +217,8 @@ def build_report(
         columns=columns,
         header_mapping=header_mapping,
         notes=[note for r in raws for note in r.notes],
+        dialect=first.dialect,
+        encoding_confidence=first.encoding_confidence,
+        has_header=first.has_header,
+        skipped_lines=[line for r in raws for line in r.skipped_lines],
     )

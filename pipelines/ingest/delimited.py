@@ -7,9 +7,8 @@ whole-column step (`repair.py`), so the same chunks serve in-memory and streamin
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 
 import numpy as np
@@ -19,11 +18,13 @@ from pipelines.errors import SourceError
 from pipelines.ingest.encoding import EncodingGuess, detect_encoding, looks_binary
 from pipelines.ingest.encoding import utf8_error_offsets as _utf8_error_offsets
 from pipelines.ingest.fallback import parse_one_record
+from pipelines.ingest.head import Transcoder, cr_line_ends, head_text, read_head, read_header
 from pipelines.ingest.headers import normalized_names, unique_names
-from pipelines.ingest.models import QUARANTINE_SCHEMA, IngestOptions
+from pipelines.ingest.layout import TableStart, find_table_start, numbered_rows
+from pipelines.ingest.models import QUARANTINE_SCHEMA, DialectReport, IngestOptions
 from pipelines.ingest.raw import empty_quarantine
 from pipelines.ingest.records import BadRecord, ScanResult, scan_records
-from pipelines.ingest.sniff import sniff_delimiter
+from pipelines.ingest.sniff import Dialect, DialectGuess, detect_dialect
 
 __all__ = ["LINE_COLUMN", "TextChunk", "TextLayout", "read_text_table"]
 
@@ -31,22 +32,35 @@ LINE_COLUMN = "_source_line"
 _SNIFF_BYTES = 256 * 1024
 _MAX_CARRY_CHUNKS = 4
 _MIN_HEAD_BYTES = 64 * 1024
+_CR_SAMPLE_BYTES = 1 << 20
 
 Opener = Callable[[], IO[bytes]]
 
 
 @dataclass(frozen=True)
 class TextLayout:
-    """What was learnt from the head of the file: encoding, delimiter and header."""
+    """What was learnt from the head of the file: encoding, dialect, header and table start."""
 
     source_file: str
     encoding: EncodingGuess
-    delimiter: str
+    dialect_guess: DialectGuess
     original_names: tuple[str, ...]
     column_names: tuple[str, ...]
     header_line: int
     body_line: int
     leading_blank_lines: int
+    line_endings: str = "LF"
+    start: TableStart = field(default_factory=lambda: TableStart(1, has_header=True))
+
+    @property
+    def dialect(self) -> Dialect:
+        """How fields are separated and quoted."""
+        return self.dialect_guess.dialect
+
+    @property
+    def delimiter(self) -> str:
+        """The field separator."""
+        return self.dialect.delimiter
 
     @property
     def format(self) -> str:
@@ -56,7 +70,25 @@ class TextLayout:
     @property
     def notes(self) -> tuple[str, ...]:
         """What the reader decided that a user may want to know."""
-        return (f"encoding {self.encoding.codec}: {self.encoding.reason}",)
+        notes = [f"encoding {self.encoding.codec}: {self.encoding.reason}"]
+        if self.dialect_guess.detected:
+            notes.append(self.dialect_guess.note())
+        if self.line_endings == "CR":
+            notes.append("line endings: classic Mac (CR only); each CR read as a line end")
+        return (*notes, *self.start.notes)
+
+    def dialect_report(self) -> DialectReport:
+        """The dialect as the report shows it."""
+        guess = self.dialect_guess
+        return DialectReport(
+            delimiter=self.dialect.delimiter,
+            quote_char=self.dialect.quote,
+            escape_char=self.dialect.escape,
+            skip_initial_space=self.dialect.skip_initial_space,
+            detected=guess.detected,
+            confidence=guess.confidence,
+            runner_up=guess.runner_up.describe() if guess.runner_up else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -73,42 +105,70 @@ def read_text_table(
 ) -> tuple[TextLayout, Iterator[TextChunk]]:
     """Open a delimited text source; return its layout and a generator of chunks.
 
-    Reads the first chunk eagerly (to detect encoding, delimiter and header and to fail fast
+    Reads the first chunk eagerly (to detect encoding, dialect and header and to fail fast
     on bad input); later chunks are read lazily, so memory stays bounded by the chunk size.
+    Detection looks at a bounded sample of the head only (256 KiB, 200 records).
     """
     stream = opener()
-    head = _read_head(stream, max(options.chunk_bytes, _MIN_HEAD_BYTES), options.quote_char)
-    if not head:
+    try:
+        layout, decoder, first, more = _read_layout(stream, source_file, options, default_delimiter)
+    except SourceError as exc:
         stream.close()
-        msg = f"{source_file}: file is empty (0 bytes); export the table again or pick another file"
+        msg = f"{source_file}: {exc}"
+        raise SourceError(msg) from exc
+    except BaseException:
+        stream.close()
+        raise
+    body_offset = layout.body_offset
+    chunks = _iter_chunks(stream, decoder, first[body_offset:], more, layout.info, options)
+    return layout.info, chunks
+
+
+@dataclass(frozen=True)
+class _HeadRead:
+    info: TextLayout
+    body_offset: int
+
+
+def _read_layout(
+    stream: IO[bytes], source_file: str, options: IngestOptions, default_delimiter: str | None
+) -> tuple[_HeadRead, Transcoder, bytes, bool]:
+    size = max(options.chunk_bytes, _MIN_HEAD_BYTES)
+    head = read_head(stream, size, options.quote_char)
+    if not head:
+        msg = "file is empty (0 bytes); export the table again or pick another file"
         raise SourceError(msg)
     if looks_binary(head[:65536]):
-        stream.close()
         msg = (
-            f"{source_file}: looks like binary data, not delimited text; check the file type "
+            "looks like binary data, not delimited text; check the file type "
             "(Parquet, Excel and compressed files need their own extension)"
         )
         raise SourceError(msg)
-    more = len(head) >= max(options.chunk_bytes, _MIN_HEAD_BYTES)
+    more = len(head) >= size
     try:
         guess = detect_encoding(head, options.encoding)
     except ValueError as exc:
-        stream.close()
-        msg_0 = f"{source_file}: {exc}"
-        raise SourceError(msg_0) from exc
-    decoder = _Transcoder(guess)
+        raise SourceError(str(exc)) from exc
+    decoder = Transcoder(guess)
     first = decoder.feed(head[guess.bom_length :], final=not more)
+    if cr_line_ends(first[:_CR_SAMPLE_BYTES]):
+        decoder.cr_line_ends = True
+        first = decoder.convert_line_ends(first, final=not more)
     sample = first[:_SNIFF_BYTES].decode("utf-8", errors="replace")
-    delimiter = (
-        options.delimiter or default_delimiter or sniff_delimiter(sample, options.quote_char)
+    given_quote = options.quote_char if "quote_char" in options.model_fields_set else None
+    dialect_guess = detect_dialect(
+        sample,
+        delimiter=options.delimiter or default_delimiter,
+        quote=given_quote,
+        escape=options.escape_char,
     )
-    try:
-        header = _read_header(first, delimiter, options)
-    except SourceError as exc:
-        stream.close()
-        msg_0 = f"{source_file}: {exc}"
-        raise SourceError(msg_0) from exc
-    if options.has_header:
+    dialect = dialect_guess.dialect
+    given_header = options.has_header if "has_header" in options.model_fields_set else None
+    start = find_table_start(
+        numbered_rows(sample, dialect), has_header=given_header, detect=options.detect_layout
+    )
+    header = read_header(head_text(first), dialect, start.header_line)
+    if start.has_header:
         originals = tuple(header.fields)
         body_offset, body_line = header.end_offset, header.line + header.lines_used
     else:
@@ -118,92 +178,24 @@ def read_text_table(
         names = tuple(normalized_names(list(originals)))
     else:
         names = tuple(unique_names([name.strip() for name in originals]))
-    layout = TextLayout(
-        source_file, guess, delimiter, originals, names, header.line, body_line, header.blank
+    info = TextLayout(
+        source_file,
+        guess,
+        dialect_guess,
+        originals,
+        names,
+        header.line,
+        body_line,
+        header.blank,
+        "CR" if decoder.cr_line_ends else "LF",
+        start,
     )
-    chunks = _iter_chunks(stream, decoder, first[body_offset:], more, layout, options)
-    return layout, chunks
-
-
-def _read_head(stream: IO[bytes], size: int, quote: str) -> bytes:
-    """Read at least `size` bytes, and on until the first non-blank record is complete."""
-    head = stream.read(size)
-    mark = quote.encode() if quote else b""
-    while True:
-        content = len(head) - len(head.lstrip())
-        newline = head.find(b"\n", content)
-        while newline >= 0 and mark and head.count(mark, 0, newline) % 2:
-            newline = head.find(b"\n", newline + 1)
-        if newline >= 0:
-            return head
-        block = stream.read(size)
-        if not block:
-            return head
-        head += block
-
-
-@dataclass(frozen=True)
-class _Header:
-    fields: list[str]
-    start_offset: int
-    end_offset: int
-    line: int
-    lines_used: int
-    blank: int
-
-
-def _read_header(first: bytes, delimiter: str, options: IngestOptions) -> _Header:
-    """Parse the first non-blank record of the (UTF-8) head of the file."""
-    text = _head_text(first)
-    position, line, blank = 0, 1, 0
-    while position < len(text):
-        newline = text.find("\n", position)
-        physical = text[position : len(text) if newline < 0 else newline]
-        if physical.strip():
-            break
-        blank += 1
-        line += 1
-        position = len(text) if newline < 0 else newline + 1
-    if position >= len(text):
-        msg = "has no header row: it holds only blank lines; check that this is the right file"
-        raise SourceError(msg)
-    record = parse_one_record(text, position, delimiter, options.quote_char or None, line)
-    if record.unterminated:
-        msg = f"header row (line {line}) has an unterminated quote; fix the header line"
-        raise SourceError(msg)
-    start = len(text[:position].encode("utf-8"))
-    end = len(text[: record.end].encode("utf-8"))
-    fields = list(record.fields)  # as written; normalisation trims
-    return _Header(fields, start, end, line, record.lines_used, blank)
-
-
-def _head_text(first: bytes, limit: int = 1 << 20) -> str:
-    """Decode just enough of the head to hold the header (a quoted header may span lines)."""
-    while limit < len(first):
-        cut = first.rfind(b"\n", 0, limit) + 1
-        if cut and first[:cut].count(b'"') % 2 == 0 and first[:cut].strip():
-            return first[:cut].decode("utf-8", errors="replace")
-        limit *= 4
-    return first.decode("utf-8", errors="replace")
-
-
-class _Transcoder:
-    """Turn source bytes into UTF-8 bytes chunk by chunk (a no-op for UTF-8 sources)."""
-
-    def __init__(self, guess: EncodingGuess) -> None:
-        self.passthrough = guess.is_utf8
-        codec = "utf-8" if guess.codec == "utf-8-sig" else guess.codec
-        self.decoder = None if self.passthrough else codecs.getincrementaldecoder(codec)("replace")
-
-    def feed(self, data: bytes, *, final: bool) -> bytes:
-        if self.decoder is None:
-            return data
-        return self.decoder.decode(data, final=final).encode("utf-8")
+    return _HeadRead(info, body_offset), decoder, first, more
 
 
 def _iter_chunks(
     stream: IO[bytes],
-    decoder: _Transcoder,
+    decoder: Transcoder,
     body: bytes,
     more: bool,  # noqa: FBT001 - private helper, always passed positionally
     layout: TextLayout,
@@ -250,35 +242,38 @@ def _process(
     if layout.encoding.is_utf8 and not work.isascii():  # ASCII is valid UTF-8: skip the decode
         offsets = _utf8_error_offsets(work)
         bad_offsets = np.asarray(offsets, dtype=np.int64) if offsets else None
+    dialect = layout.dialect
     scan = scan_records(
         work,
-        delimiter=layout.delimiter,
-        quote=options.quote_char or None,
+        delimiter=dialect.delimiter,
+        quote=dialect.quote,
         expected_fields=len(layout.column_names),
         first_line=line,
         final=final,
         bad_offsets=bad_offsets,
+        escape=dialect.escape,
+        skip_initial_space=dialect.skip_initial_space,
     )
-    data = _frame(work, scan, layout, options)
-    quarantine = _quarantine_frame(scan.bad, layout.source_file)
+    data, mismatched = _frame(work, scan, layout)
+    bad = sorted([*scan.bad, *mismatched], key=lambda record: record.line)
+    quarantine = _quarantine_frame(bad, layout.source_file)
     return TextChunk(data, quarantine, scan.blank_lines), scan.consumed
 
 
 def _frame(
-    work: bytes, scan: ScanResult, layout: TextLayout, options: IngestOptions
-) -> pl.DataFrame:
+    work: bytes, scan: ScanResult, layout: TextLayout
+) -> tuple[pl.DataFrame, list[BadRecord]]:
     names = list(layout.column_names)
     starts, stops, lines = scan.good_spans()
-    parts = [_parse_spans(work, starts, stops, lines, names, layout.delimiter, options)]
+    spans, mismatched = _parse_spans(work, starts, stops, lines, names, layout.dialect)
     if scan.parsed:
         columns = list(zip(*(record.fields for record in scan.parsed), strict=True))
         parsed = pl.DataFrame(
             {name: list(values) for name, values in zip(names, columns, strict=True)},
             schema=dict.fromkeys(names, pl.String),
         ).with_columns(pl.Series(LINE_COLUMN, [r.line for r in scan.parsed], dtype=pl.Int64))
-        parts.append(parsed)
-        return pl.concat(parts, how="vertical").sort(LINE_COLUMN)
-    return parts[0]
+        return pl.concat([spans, parsed], how="vertical").sort(LINE_COLUMN), mismatched
+    return spans, mismatched
 
 
 def _parse_spans(
@@ -287,14 +282,14 @@ def _parse_spans(
     stops: np.ndarray,
     lines: np.ndarray,
     names: list[str],
-    delimiter: str,
-    options: IngestOptions,
-) -> pl.DataFrame:
+    dialect: Dialect,
+) -> tuple[pl.DataFrame, list[BadRecord]]:
     """Parse the good records with one polars call; fall back to Python if polars disagrees."""
     schema = dict.fromkeys(names, pl.String)
-    line_series = pl.Series(LINE_COLUMN, lines, dtype=pl.Int64)
     if starts.size == 0:
-        return pl.DataFrame(schema=schema).with_columns(line_series)
+        return pl.DataFrame(schema=schema).with_columns(
+            pl.Series(LINE_COLUMN, lines, dtype=pl.Int64)
+        ), []
     breaks = np.flatnonzero(starts[1:] != stops[:-1]) + 1
     run_starts = np.concatenate(([0], breaks))
     run_ends = np.concatenate((breaks, [starts.size]))
@@ -310,32 +305,53 @@ def _parse_spans(
             has_header=False,
             new_columns=names,
             schema=schema,
-            separator=delimiter,
-            quote_char=options.quote_char or None,
+            separator=dialect.delimiter,
+            quote_char=dialect.quote,
             raise_if_empty=False,
         )
     except pl.exceptions.PolarsError:
         frame = None
     if frame is None or frame.height != starts.size:
-        frame = _parse_spans_python(work, starts, stops, names, delimiter, options)
-    return frame.with_columns(line_series)
+        return _parse_spans_python(work, starts, stops, lines, names, dialect)
+    return frame.with_columns(pl.Series(LINE_COLUMN, lines, dtype=pl.Int64)), []
 
 
 def _parse_spans_python(
     work: bytes,
     starts: np.ndarray,
     stops: np.ndarray,
+    lines: np.ndarray,
     names: list[str],
-    delimiter: str,
-    options: IngestOptions,
-) -> pl.DataFrame:
-    """Slow, exact path for the rare chunk polars reads differently from our scanner."""
+    dialect: Dialect,
+) -> tuple[pl.DataFrame, list[BadRecord]]:
+    """Slow, exact path for the rare chunk polars reads differently from our scanner.
+
+    A record whose careful parse has the wrong field count (a quote inside a field the quote
+    parity took for a pair) is quarantined here rather than breaking the frame.
+    """
     rows: list[list[str | None]] = []
-    for start, stop in zip(starts, stops, strict=True):
+    kept: list[int] = []
+    bad: list[BadRecord] = []
+    for start, stop, line in zip(starts, stops, lines, strict=True):
         text = work[start:stop].decode("utf-8", errors="replace")
-        record = parse_one_record(text, 0, delimiter, options.quote_char or None, 0)
+        record = parse_one_record(
+            text,
+            0,
+            dialect.delimiter,
+            dialect.quote,
+            int(line),
+            escape=dialect.escape,
+            skip_initial_space=dialect.skip_initial_space,
+        )
+        if len(record.fields) != len(names):
+            reason = "too_many_fields" if len(record.fields) > len(names) else "too_few_fields"
+            detail = f"expected {len(names)} fields, found {len(record.fields)}"
+            bad.append(BadRecord(int(line), record.raw, reason, detail))
+            continue
         rows.append([value if value != "" else None for value in record.fields])
-    return pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String), orient="row")
+        kept.append(int(line))
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String), orient="row")
+    return frame.with_columns(pl.Series(LINE_COLUMN, kept, dtype=pl.Int64)), bad
 
 
 def _quarantine_frame(bad: list[BadRecord], source_file: str) -> pl.DataFrame:

@@ -1,9 +1,11 @@
-"""Decide a text file's encoding from its bytes: BOMs, UTF-8 validity, cp1252/latin-1 fallback."""
+"""Decide a text file's encoding from its bytes: BOMs, UTF-8 validity, then charset-normalizer."""
 
 from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
+
+import charset_normalizer
 
 __all__ = ["EncodingGuess", "detect_encoding", "looks_binary", "utf8_error_offsets"]
 
@@ -18,15 +20,19 @@ _TEXT_CONTROL = {9, 10, 12, 13, 27}
 # A file whose invalid UTF-8 sequences exceed this share of its valid multi-byte sequences is
 # not "UTF-8 with a few bad bytes" but a single-byte encoding such as cp1252.
 _MAX_BAD_SHARE = 0.05
+_DETECT_BYTES = 256 * 1024
+_MAX_MATCHES = 5
+_WESTERN = {"cp1252", "latin_1", "iso8859-1", "iso8859-15"}
 
 
 @dataclass(frozen=True)
 class EncodingGuess:
-    """The codec to decode with, how many BOM bytes to skip, and why it was chosen."""
+    """The codec to decode with, how many BOM bytes to skip, why, and how sure (0-1)."""
 
     codec: str
     bom_length: int
     reason: str
+    confidence: float = 1.0
 
     @property
     def is_utf8(self) -> bool:
@@ -100,12 +106,49 @@ def detect_encoding(data: bytes, declared: str | None = None) -> EncodingGuess:
         return EncodingGuess("utf-8", 0, "valid UTF-8")
     valid_multibyte = _count_lead_bytes(data) - len(bad)
     if valid_multibyte > 0 and len(bad) <= max(1.0, _MAX_BAD_SHARE * valid_multibyte):
-        return EncodingGuess("utf-8", 0, f"UTF-8 with {len(bad)} undecodable byte sequence(s)")
+        share = round(1.0 - len(bad) / (valid_multibyte + len(bad)), 3)
+        reason = f"UTF-8 with {len(bad)} undecodable byte sequence(s)"
+        return EncodingGuess("utf-8", 0, reason, share)
+    return _detect_legacy(data)
+
+
+def _detect_legacy(data: bytes) -> EncodingGuess:
+    """A legacy code page for non-UTF-8 bytes: charset-normalizer's verdict on a sample.
+
+    cp1252 is taken only when the detector agrees: its best match reads the sample exactly as
+    cp1252 does (cp1250 and cp1252 agree on most Western text) or it names cp1252/latin-1.
+    A verdict that would change the ASCII structure (line ends, delimiters, quotes) is refused.
+    """
+    sample = data[:_DETECT_BYTES]
+    if len(data) > _DETECT_BYTES and b"\n" in sample:
+        sample = sample[: sample.rfind(b"\n") + 1]
+    western = _decode_or_none(sample, "cp1252")
+    for match in list(charset_normalizer.from_bytes(sample))[:_MAX_MATCHES]:
+        codec = codecs.lookup(match.encoding).name
+        text = str(match)
+        confidence = round(max(0.0, 1.0 - float(match.chaos)), 3)
+        if western is not None and (text == western or codec in _WESTERN):
+            reason = f"not UTF-8; charset-normalizer agrees with cp1252 (best match {codec})"
+            return EncodingGuess("cp1252", 0, reason, confidence)
+        if not _same_structure(sample, text):
+            continue
+        reason = f"not UTF-8; charset-normalizer detected {codec}"
+        return EncodingGuess(codec, 0, reason, confidence)
+    if western is not None:
+        return EncodingGuess("cp1252", 0, "not UTF-8; no detector verdict, every byte cp1252", 0.0)
+    return EncodingGuess("latin-1", 0, "not UTF-8 and not cp1252; read as latin-1", 0.0)
+
+
+def _decode_or_none(data: bytes, codec: str) -> str | None:
     try:
-        data.decode("cp1252")
+        return data.decode(codec)
     except UnicodeDecodeError:
-        return EncodingGuess("latin-1", 0, "not UTF-8 and not cp1252; read as latin-1")
-    return EncodingGuess("cp1252", 0, "not UTF-8; every byte is valid cp1252")
+        return None
+
+
+def _same_structure(raw: bytes, text: str) -> bool:
+    """Whether decoding kept every line end, usual delimiter and quote of `raw`."""
+    return all(raw.count(char.encode()) == text.count(char) for char in '\n,;\t|"')
 
 
 def _count_lead_bytes(data: bytes) -> int:

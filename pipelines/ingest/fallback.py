@@ -38,11 +38,16 @@ def parse_one_record(
     quote: str | None,
     line: int,
     max_lines: int = MAX_RECORD_LINES,
+    *,
+    escape: str | None = None,
+    skip_initial_space: bool = False,
 ) -> ParsedRecord:
     """Parse the record starting at `text[start]`; `end` is just past its newline.
 
-    `unterminated` is set when a quoted field is still open at the end of `text` (`hit_end`)
-    or after `max_lines` physical lines.
+    `unterminated` is set when a quoted field is still open at the end of `text` or after
+    `max_lines` physical lines; `hit_end` when `text` ended before the record's newline.
+    `escape` makes the next character literal (inside quotes or out); `skip_initial_space`
+    drops spaces after a delimiter, so `1, "2,3"` is two fields (as Python's csv module reads).
     """
     fields: list[str] = []
     current: list[str] = []
@@ -54,6 +59,13 @@ def parse_one_record(
     i, n = start, len(text)
     while i < n:
         char = text[i]
+        if char == escape and i + 1 < n:
+            if text[i + 1] == "\n":
+                lines_used += 1
+            current.append(text[i + 1])
+            at_field_start = False
+            i += 2
+            continue
         if in_quotes:
             if char == quote:
                 if i + 1 < n and text[i + 1] == quote:
@@ -81,6 +93,9 @@ def parse_one_record(
             after_close = False
             i += 1
             continue
+        if char == " " and at_field_start and skip_initial_space:
+            i += 1
+            continue
         if char == quote and at_field_start:
             in_quotes = True
             at_field_start = False
@@ -94,7 +109,7 @@ def parse_one_record(
     if in_quotes:
         return _unterminated(text, start, line, lines_used, hit_end=True)
     fields.append(_strip_cr("".join(current)))
-    return ParsedRecord(line, fields, _strip_cr(text[start:n]), n, lines_used, False, False, junk)
+    return ParsedRecord(line, fields, _strip_cr(text[start:n]), n, lines_used, False, True, junk)
 
 
 def _strip_cr(value: str) -> str:

@@ -15,9 +15,11 @@ __all__ = [
     "DEFAULT_NULL_TOKENS",
     "QUARANTINE_SCHEMA",
     "ColumnReport",
+    "DialectReport",
     "IngestOptions",
     "IngestReport",
     "IngestResult",
+    "SkippedLine",
 ]
 
 DEFAULT_NULL_TOKENS: tuple[str, ...] = (
@@ -95,6 +97,48 @@ class IngestOptions(BaseModel):
     chunk_bytes: int = Field(
         128 * 1024 * 1024, gt=0, description="Text is processed in chunks of about this size."
     )
+    escape_char: str | None = Field(
+        None, description="Escape character (`\\` in `A\\,0`); detected when None."
+    )
+    detect_layout: bool = Field(
+        True,
+        description=(
+            "Detect title lines above the header, notes below the table and files without a "
+            "header row (when has_header is not given)."
+        ),
+    )
+    two_digit_year_pivot: int = Field(
+        69,
+        ge=0,
+        le=100,
+        description="Two-digit years below this are 20xx, the others 19xx (`02` -> 2002).",
+    )
+
+
+class DialectReport(BaseModel):
+    """How a delimited text file was split into fields, and how sure the detector was."""
+
+    model_config = ConfigDict(frozen=True)
+
+    delimiter: str
+    quote_char: str | None
+    escape_char: str | None = None
+    skip_initial_space: bool = False
+    detected: bool = Field(True, description="False when every part was given in the options.")
+    confidence: float = Field(
+        1.0, description="1 - (runner-up score / best score): 0 is a tie, 1 no contest."
+    )
+    runner_up: str | None = Field(None, description="The best dialect that read it differently.")
+
+
+class SkippedLine(BaseModel):
+    """A line that is neither a row nor a defect: a title above the header, a note below."""
+
+    model_config = ConfigDict(frozen=True)
+
+    line: int
+    text: str
+    why: str
 
 
 class ColumnReport(BaseModel):
@@ -134,6 +178,14 @@ class IngestReport(BaseModel):
     columns: list[ColumnReport] = Field(default_factory=list)
     header_mapping: dict[str, str] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+    dialect: DialectReport | None = Field(None, description="Delimited text only.")
+    encoding_confidence: float | None = Field(
+        None, description="1.0 for a BOM, valid UTF-8 or a given encoding; else the detector's."
+    )
+    has_header: bool | None = Field(None, description="Whether a header row was read (text).")
+    skipped_lines: list[SkippedLine] = Field(
+        default_factory=list, description="Title lines above the header and notes below."
+    )
 
     def to_json_dict(self) -> dict[str, object]:
         """JSON-native dict with sorted keys, for `ingest.json`."""

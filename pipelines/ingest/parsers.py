@@ -17,6 +17,8 @@ __all__ = [
     "CANDIDATES",
     "DATETIME_FORMATS",
     "DATE_FORMATS",
+    "DEFAULT_PIVOT",
+    "TWO_DIGIT_YEAR_DATE",
     "candidate_expr",
     "case_variants",
 ]
@@ -52,6 +54,12 @@ DATETIME_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d %H:%M",
     "%Y-%m-%dT%H:%M",
 )
+TWO_DIGIT_YEAR_DATE = r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2})$"
+"""A slash (or dot or dash) date whose year has two digits: `12/28/02`."""
+DEFAULT_PIVOT = 69
+"""Two-digit years 00-68 are 2000-2068, 69-99 are 1969-1999 (as POSIX strptime)."""
+_MIN_YEAR = 100
+
 CANDIDATES: tuple[str, ...] = (
     "boolean",
     "integer",
@@ -127,8 +135,30 @@ def _number(text: pl.Expr, *, european: bool) -> pl.Expr:
     return number * sign * scale
 
 
+def _real_year(value: pl.Expr) -> pl.Expr:
+    """`value` where its year is 100 or later, else null: `%Y` reads `02` as year 2."""
+    return pl.when(value.dt.year() >= _MIN_YEAR).then(value)
+
+
 def _dates(text: pl.Expr, formats: tuple[str, ...]) -> pl.Expr:
-    return pl.coalesce([text.str.to_date(fmt, strict=False) for fmt in formats])
+    return pl.coalesce([_real_year(text.str.to_date(fmt, strict=False)) for fmt in formats])
+
+
+def _two_digit_year(text: pl.Expr, *, day_first: bool, pivot: int) -> pl.Expr:
+    """`12/28/02` (or `28.12.02` day first) as a date, years below `pivot` in the 2000s."""
+    parts = text.str.extract_groups(TWO_DIGIT_YEAR_DATE)
+    first, second = parts.struct.field("1"), parts.struct.field("2")
+    short = parts.struct.field("3").cast(pl.Int32, strict=False)
+    year = pl.when(short < pivot).then(short + 2000).otherwise(short + 1900).cast(pl.String)
+    day, month = (first, second) if day_first else (second, first)
+    iso = pl.concat_str([year, month.str.zfill(2), day.str.zfill(2)], separator="-")
+    return iso.str.to_date("%Y-%m-%d", strict=False)
+
+
+def _slash_dates(text: pl.Expr, *, day_first: bool, pivot: int) -> pl.Expr:
+    formats = DATE_FORMATS["date_iso"] + DATE_FORMATS["date_dmy" if day_first else "date_mdy"]
+    four_digits = _dates(text, formats)
+    return pl.coalesce([four_digits, _two_digit_year(text, day_first=day_first, pivot=pivot)])
 
 
 def _month_year(text: pl.Expr) -> pl.Expr:
@@ -139,30 +169,38 @@ def _month_year(text: pl.Expr) -> pl.Expr:
             (pl.lit("01 ") + text).str.to_date("%d %B %Y", strict=False),
             (text + pl.lit("-01")).str.to_date("%Y-%m-%d", strict=False),
         ]
-    )
+    ).pipe(_real_year)
 
 
 def _datetime(text: pl.Expr) -> pl.Expr:
-    parsed = [text.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in DATETIME_FORMATS]
-    parsed.append(text.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")))
+    parsed = [
+        _real_year(text.str.to_datetime(fmt, strict=False, time_unit="us"))
+        for fmt in DATETIME_FORMATS
+    ]
+    parsed.append(_real_year(text.str.to_date("%Y-%m-%d", strict=False)).cast(pl.Datetime("us")))
     return pl.coalesce(parsed)
 
 
-_BUILDERS: dict[str, Callable[[pl.Expr], pl.Expr]] = {
-    "boolean": _boolean,
-    "integer": lambda text: text.cast(pl.Int64, strict=False),
-    "float": lambda text: text.cast(pl.Float64, strict=False),
-    "number_us": lambda text: _number(text, european=False),
-    "number_eu": lambda text: _number(text, european=True),
-    "date_iso": lambda text: _dates(text, DATE_FORMATS["date_iso"]),
-    "date_named": lambda text: _dates(text, DATE_FORMATS["date_iso"] + DATE_FORMATS["date_named"]),
-    "date_mdy": lambda text: _dates(text, DATE_FORMATS["date_iso"] + DATE_FORMATS["date_mdy"]),
-    "date_dmy": lambda text: _dates(text, DATE_FORMATS["date_iso"] + DATE_FORMATS["date_dmy"]),
-    "month_year": _month_year,
-    "datetime": _datetime,
+_BUILDERS: dict[str, Callable[[pl.Expr, int], pl.Expr]] = {
+    "boolean": lambda text, _: _boolean(text),
+    "integer": lambda text, _: text.cast(pl.Int64, strict=False),
+    "float": lambda text, _: text.cast(pl.Float64, strict=False),
+    "number_us": lambda text, _: _number(text, european=False),
+    "number_eu": lambda text, _: _number(text, european=True),
+    "date_iso": lambda text, _: _dates(text, DATE_FORMATS["date_iso"]),
+    "date_named": lambda text, _: _dates(
+        text, DATE_FORMATS["date_iso"] + DATE_FORMATS["date_named"]
+    ),
+    "date_mdy": lambda text, pivot: _slash_dates(text, day_first=False, pivot=pivot),
+    "date_dmy": lambda text, pivot: _slash_dates(text, day_first=True, pivot=pivot),
+    "month_year": lambda text, _: _month_year(text),
+    "datetime": lambda text, _: _datetime(text),
 }
 
 
-def candidate_expr(candidate: str, text: pl.Expr) -> pl.Expr:
-    """The parsed value of `text` under `candidate` (null where it does not parse)."""
-    return _BUILDERS[candidate](text)
+def candidate_expr(candidate: str, text: pl.Expr, *, pivot: int = DEFAULT_PIVOT) -> pl.Expr:
+    """The parsed value of `text` under `candidate` (null where it does not parse).
+
+    `pivot` places two-digit years of slash dates: below it 20xx, else 19xx.
+    """
+    return _BUILDERS[candidate](text, pivot)

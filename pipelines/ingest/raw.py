@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.errors import SourceError
-from pipelines.ingest.models import QUARANTINE_SCHEMA
+from pipelines.ingest.models import QUARANTINE_SCHEMA, DialectReport, SkippedLine
 
 __all__ = ["RawRead", "empty_quarantine", "raise_if_empty", "row_numbers"]
 
@@ -49,6 +49,10 @@ class RawRead:
     notes: tuple[str, ...] = ()
     original_names: tuple[str, ...] = ()
     """Set when `data`'s columns were already renamed (text reader): the names as in the file."""
+    dialect: DialectReport | None = None
+    encoding_confidence: float | None = None
+    has_header: bool | None = None
+    skipped_lines: tuple[SkippedLine, ...] = ()
 
     @property
     def rows_read(self) -> int:

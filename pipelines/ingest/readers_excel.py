@@ -6,6 +6,7 @@ and would shift row numbers.
 
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 from pathlib import Path
@@ -14,6 +15,7 @@ import fastexcel
 import polars as pl
 
 from pipelines.errors import SourceError
+from pipelines.ingest.excel_cells import cell_text, fix_clock_columns, patch_cells
 from pipelines.ingest.models import IngestOptions
 from pipelines.ingest.raw import RawRead, raise_if_empty
 
@@ -76,13 +78,14 @@ def _strip_midnight(column: str) -> pl.Expr:
 
 
 def read_excel(path: Path, options: IngestOptions) -> RawRead:
-    """Read one sheet of an `.xlsx` file with every column as text; collects the sheet.
+    """Read one sheet of an `.xlsx`/`.xls`/`.ods` file with every column as text; collects it.
 
     Cells are read by fastexcel (calamine) with `dtypes="string"`, so mixed columns lose
     nothing: integral numbers come as `2` (not `2.0`), others as plain decimals, booleans as
     `true`/`false`, date-times as `YYYY-MM-DD HH:MM:SS`. In a column whose date-times are all
-    at midnight the time is dropped, so dates read as ISO `YYYY-MM-DD`. Fully empty rows are
-    dropped and counted as blank lines.
+    at midnight the time is dropped, so dates read as ISO `YYYY-MM-DD`. Times of day and
+    durations become `HH:MM:SS` text and error values their `#DIV/0!` text (`excel_cells`),
+    so no cell is nulled by the reader. Fully empty rows are dropped and counted as blank lines.
 
     Parameters
     ----------
@@ -104,7 +107,11 @@ def read_excel(path: Path, options: IngestOptions) -> RawRead:
     try:
         reader = fastexcel.read_excel(path)
     except Exception as error:  # fastexcel raises its own exception types
-        msg = f"{path}: not a readable Excel workbook ({error}); save it as .xlsx and retry"
+        msg = (
+            f"{path}: not a readable Excel workbook or OpenDocument spreadsheet "
+            f"({_one_line(error)}); if it is password-"
+            "protected remove the password, else save it as .xlsx or .ods and retry"
+        )
         raise SourceError(msg) from error
     sheet_names = list(reader.sheet_names)
     if not sheet_names:
@@ -116,11 +123,19 @@ def read_excel(path: Path, options: IngestOptions) -> RawRead:
         msg = f"{path}: no sheet `{sheet_name}`; sheets are {listed}; pass one with --sheet"
         raise SourceError(msg)
     try:
-        data = reader.load_sheet(sheet_name, dtypes="string").to_polars()
+        batch, errors = reader.load_sheet(sheet_name, dtypes="string").to_arrow_with_errors()
+        kinds = _guessed_kinds(reader, sheet_name)
     except Exception as error:  # fastexcel raises its own exception types
-        msg = f"{path}: sheet `{sheet_name}` could not be read ({error}); check the sheet"
+        msg = f"{path}: sheet `{sheet_name}` could not be read ({_one_line(error)}); check it"
         raise SourceError(msg) from error
+    data = pl.DataFrame(pl.from_arrow(batch))
     raise_if_empty(data, Path(f"{path}[{sheet_name}]"), "put a header row and data in it")
+    cells = [
+        (e.offset_position[0], e.offset_position[1], cell_text(e.detail))
+        for e in (errors.errors if errors is not None else [])
+    ]
+    data, patched = patch_cells(data, cells)
+    data, clocks = fix_clock_columns(data, kinds)
     first_data_row = _first_used_row(path, sheet_name) + 1
     data = data.with_columns(_strip_midnight(name) for name in data.columns)
     numbered = data.with_row_index("__excel_row", offset=first_data_row)
@@ -132,5 +147,25 @@ def read_excel(path: Path, options: IngestOptions) -> RawRead:
         source_file=str(path),
         format="excel",
         blank_lines=blank_lines,
-        notes=(f"sheet `{sheet_name}` read with every column as text",),
+        notes=(
+            f"sheet `{sheet_name}` read with every column as text",
+            *(f"column `{n}`: {k} cell(s) kept as their text" for n, k in patched.items()),
+            *(f"column `{n}`: times / durations kept as HH:MM:SS text" for n in clocks),
+        ),
     )
+
+
+def _guessed_kinds(reader: fastexcel.ExcelReader, sheet_name: str) -> dict[str, str]:
+    """The dtype fastexcel guesses per column (quietly: it logs a warning per mixed column)."""
+    logger = logging.getLogger("fastexcel")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        return {c.name: str(c.dtype) for c in reader.load_sheet(sheet_name).available_columns()}
+    finally:
+        logger.setLevel(level)
+
+
+def _one_line(error: BaseException) -> str:
+    """A reader's (often multi-line) error as one line."""
+    return " ".join(str(error).split())

@@ -65,6 +65,20 @@ class _Dialect:
     quote: int | None
     expected: int
     final: bool
+    escape: str | None = None
+    skip_initial_space: bool = False
+
+    def parse(self, text: str, start: int, line: int) -> ParsedRecord:
+        """The careful parse of the record at `text[start]` in this dialect."""
+        return parse_one_record(
+            text,
+            start,
+            chr(self.delimiter),
+            chr(self.quote) if self.quote is not None else None,
+            line,
+            escape=self.escape,
+            skip_initial_space=self.skip_initial_space,
+        )
 
 
 def scan_records(
@@ -76,16 +90,30 @@ def scan_records(
     first_line: int,
     final: bool,
     bad_offsets: np.ndarray | None = None,
+    escape: str | None = None,
+    skip_initial_space: bool = False,
 ) -> ScanResult:
     """Judge every record of `buf`, whose first byte is on file line `first_line`.
 
     When not `final`, stops after the last record that is surely complete. `bad_offsets`
-    holds byte offsets of undecodable sequences; their records are quarantined.
+    holds byte offsets of undecodable sequences; their records are quarantined. Dialects with
+    an escape character or skipped initial spaces are read by the careful parser throughout
+    (quote parity cannot find their record bounds).
     """
-    dialect = _Dialect(ord(delimiter), ord(quote) if quote else None, expected_fields, final)
+    dialect = _Dialect(
+        ord(delimiter),
+        ord(quote) if quote else None,
+        expected_fields,
+        final,
+        escape,
+        skip_initial_space,
+    )
+    result = ScanResult()
+    if escape is not None or skip_initial_space:
+        _scan_python(buf, 0, first_line, dialect, result)
+        return result
     arr = np.frombuffer(buf, dtype=np.uint8)
     bad_at = np.zeros(0, dtype=np.int64) if bad_offsets is None else np.asarray(bad_offsets)
-    result = ScanResult()
     offset, line = 0, first_line
     for _ in range(_MAX_RESCANS):  # each pass ends at the end or at a parity break
         restart = _scan_vectorised(buf, arr, offset, line, dialect, bad_at, result)
@@ -288,7 +316,7 @@ def _settle(
         return None
     text_bytes = bytes(view[start:stop])
     text = text_bytes.decode("utf-8", errors=_ESCAPE)
-    record = parse_one_record(text, 0, chr(dialect.delimiter), chr(dialect.quote), line)
+    record = dialect.parse(text, 0, line)
     used = len(text[: record.end].encode("utf-8", errors=_ESCAPE))
     suspect_span = record.lines_used > 1 and record.junk_after_quote
     if record.unterminated or suspect_span:
@@ -374,8 +402,6 @@ def _scan_python(
     Decodes with surrogateescape so undecodable bytes are detectable and byte offsets exact.
     """
     text = buf[offset:].decode("utf-8", errors=_ESCAPE)
-    delimiter = chr(dialect.delimiter)
-    quote = chr(dialect.quote) if dialect.quote is not None else None
     position = 0
     while position < len(text):
         newline = text.find("\n", position)
@@ -384,8 +410,8 @@ def _scan_python(
             result.blank_lines += 1
             position, line = len(text) if newline < 0 else newline + 1, line + 1
             continue
-        record = parse_one_record(text, position, delimiter, quote, line)
-        if record.unterminated and record.hit_end and not dialect.final:
+        record = dialect.parse(text, position, line)
+        if record.hit_end and not dialect.final:  # may go on in the next chunk
             break
         if _is_damaged(record.raw):
             result.bad.append(_damaged_text(line, record.raw))

@@ -19,6 +19,8 @@ from pipelines.ingest.parsers import (
     CANDIDATE_KIND,
     CANDIDATES,
     CURRENCY_SYMBOLS,
+    DEFAULT_PIVOT,
+    TWO_DIGIT_YEAR_DATE,
     candidate_expr,
 )
 
@@ -117,7 +119,8 @@ def propose(
     allowed = _allowed_candidates(options)
     cheap = [c for c in allowed if c in _CHEAP]
     costly = [c for c in allowed if c not in _CHEAP]
-    share = _shares(sample, {column: cheap for column in columns}, with_digits=True)
+    pivot = options.two_digit_year_pivot
+    share = _shares(sample, {column: cheap for column in columns}, with_digits=True, pivot=pivot)
     second = {
         column: costly
         for column in columns
@@ -125,7 +128,7 @@ def propose(
         and share[column]["digits"] >= _PROPOSE_SHARE
         and max(share[column][c] for c in cheap) < 1.0
     }
-    for column, extra in _shares(sample, second, with_digits=False).items():
+    for column, extra in _shares(sample, second, with_digits=False, pivot=pivot).items():
         share[column] |= extra
     proposals: dict[str, list[str]] = {}
     for column in columns:
@@ -135,7 +138,11 @@ def propose(
 
 
 def _shares(
-    sample: pl.DataFrame, candidates: Mapping[str, list[str]], *, with_digits: bool
+    sample: pl.DataFrame,
+    candidates: Mapping[str, list[str]],
+    *,
+    with_digits: bool,
+    pivot: int,
 ) -> dict[str, dict[str, float]]:
     """Share of each column's non-null sample values that each candidate reads (one select)."""
     exprs: list[pl.Expr] = []
@@ -145,7 +152,8 @@ def _shares(
         if with_digits:
             exprs.append(text.str.contains_any(_DIGITS).sum().alias(f"{column}\x00digits"))
         exprs += [
-            candidate_expr(c, text).is_not_null().sum().alias(f"{column}\x00{c}") for c in names
+            candidate_expr(c, text, pivot=pivot).is_not_null().sum().alias(f"{column}\x00{c}")
+            for c in names
         ]
     if not exprs:
         return {}
@@ -186,14 +194,17 @@ def parsed_name(column: str, candidate: str) -> str:
     return f"{column}\x00{candidate}"
 
 
-def parse_candidates(cleaned: pl.DataFrame, proposals: Mapping[str, list[str]]) -> pl.DataFrame:
+def parse_candidates(
+    cleaned: pl.DataFrame, proposals: Mapping[str, list[str]], *, pivot: int = DEFAULT_PIVOT
+) -> pl.DataFrame:
     """`cleaned` plus one materialised column per (column, proposed candidate).
 
     Each candidate is parsed exactly once; `measure` counts on these columns and
-    `apply_plans` can reuse the chosen one instead of parsing again.
+    `apply_plans` can reuse the chosen one instead of parsing again. `pivot` is the
+    two-digit-year pivot (`IngestOptions.two_digit_year_pivot`).
     """
     return cleaned.with_columns(
-        candidate_expr(candidate, pl.col(column)).alias(parsed_name(column, candidate))
+        candidate_expr(candidate, pl.col(column), pivot=pivot).alias(parsed_name(column, candidate))
         for column, candidates in proposals.items()
         for candidate in candidates
     )
@@ -310,7 +321,11 @@ def apply_plans(
             continue
         source = parsed_name(column, plan.candidate)
         if source not in cleaned.columns:
-            typed_exprs.append(candidate_expr(plan.candidate, pl.col(column)).alias(source))
+            typed_exprs.append(
+                candidate_expr(
+                    plan.candidate, pl.col(column), pivot=options.two_digit_year_pivot
+                ).alias(source)
+            )
         value = pl.col(source)
         kind = CANDIDATE_KIND[plan.candidate]
         typed_counts += _repair_count_exprs(column, pl.col(column), value, plan)
@@ -356,6 +371,9 @@ def _repair_count_exprs(
             exprs.append((ok & clean.str.contains(r",\d")).sum().alias(prefix + "decimal_comma"))
         return exprs
     kind = CANDIDATE_KIND.get(candidate, "")
+    if candidate in {"date_mdy", "date_dmy"}:
+        short = ok & clean.str.contains(TWO_DIGIT_YEAR_DATE)
+        return [ok.sum().alias(prefix + kind), short.sum().alias(prefix + "two_digit_year")]
     if kind in {"boolean", "date", "datetime"}:
         return [ok.sum().alias(prefix + kind)]
     return []

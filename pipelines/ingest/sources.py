@@ -18,7 +18,8 @@ __all__ = ["SUPPORTED", "Source", "resolve_sources"]
 
 SUPPORTED = (
     "CSV/TSV/delimited text (.csv .tsv .tab .psv .txt .dat, optionally .gz or inside .zip), "
-    "Parquet (.parquet), NDJSON (.ndjson .jsonl), JSON records (.json), Excel (.xlsx .xlsm .xls), "
+    "Parquet (.parquet), NDJSON (.ndjson .jsonl), JSON records (.json), Excel and OpenDocument "
+    "spreadsheets (.xlsx .xlsm .xlsb .xls .ods), "
     "SQLite (.sqlite .sqlite3 .db or sqlite:///path) and Postgres (postgresql://...)"
 )
 _TEXT = {".csv": None, ".txt": None, ".dat": None, ".tsv": "\t", ".tab": "\t", ".psv": "|"}
@@ -31,6 +32,8 @@ _FORMATS = {
     ".xlsx": "excel",
     ".xlsm": "excel",
     ".xls": "excel",
+    ".xlsb": "excel",
+    ".ods": "excel",
     ".sqlite": "sqlite",
     ".sqlite3": "sqlite",
     ".db": "sqlite",

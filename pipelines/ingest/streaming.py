@@ -12,18 +12,21 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 import pyarrow.parquet as pq
 
 from pipelines.ingest.api import FILE_COLUMN, build_report, ingest
-from pipelines.ingest.delimited import LINE_COLUMN, TextChunk, read_text_table
+from pipelines.ingest.delimited import LINE_COLUMN, TextChunk, TextLayout, read_text_table
 from pipelines.ingest.headers import column_names
+from pipelines.ingest.layout import notes_below_note, split_notes_below
 from pipelines.ingest.models import (
     CELL_ISSUES_SCHEMA,
     QUARANTINE_SCHEMA,
     IngestOptions,
     IngestResult,
+    SkippedLine,
 )
 from pipelines.ingest.raw import RawRead, empty_quarantine
 from pipelines.ingest.repair import (
@@ -56,6 +59,7 @@ class _Layout:
     delimiter: str | None
     leading_blank_lines: int
     notes: tuple[str, ...]
+    text: TextLayout | None = None
 
 
 Opener = Callable[[], tuple[_Layout, Iterator[TextChunk]]]
@@ -96,6 +100,7 @@ def _text_opener(src: Source, options: IngestOptions) -> Opener:
                 layout.delimiter,
                 layout.leading_blank_lines,
                 layout.notes,
+                layout,
             ),
             chunks,
         )
@@ -137,28 +142,32 @@ def _text_columns(frame: pl.DataFrame) -> list[str]:
 
 def _measure_all(
     open_chunks: Opener, options: IngestOptions
-) -> tuple[_Layout, dict[str, list[str]], Evidence, list[pl.DataFrame], int]:
+) -> tuple[_Layout, dict[str, list[str]], Evidence, list[pl.DataFrame], int, int | None]:
     """Pass 1: propose from the first chunk, measure every chunk, keep the quarantine."""
     layout, chunks = open_chunks()
     proposals: dict[str, list[str]] | None = None
     evidence = Evidence()
     quarantines: list[pl.DataFrame] = []
     blank = layout.leading_blank_lines
+    last_line: int | None = None
     for chunk in chunks:
+        if chunk.data.height:
+            last_line = cast("int", chunk.data.get_column(LINE_COLUMN).max())
         columns = _text_columns(chunk.data)
         cleaned, _ = clean_frame(chunk.data, columns, options)
         if proposals is None:
             proposals = propose(cleaned, columns, options) if options.repair_values else {}
-        evidence.merge(measure(parse_candidates(cleaned, proposals), proposals))
+        parsed = parse_candidates(cleaned, proposals, pivot=options.two_digit_year_pivot)
+        evidence.merge(measure(parsed, proposals))
         quarantines.append(chunk.quarantine)
         blank += chunk.blank_lines
-    return layout, proposals or {}, evidence, quarantines, blank
+    return layout, proposals or {}, evidence, quarantines, blank, last_line
 
 
 def _stream(
     open_chunks: Opener, display: str, out_path: Path, options: IngestOptions
 ) -> IngestResult:
-    layout, proposals, evidence, quarantines, blank = _measure_all(open_chunks, options)
+    layout, proposals, evidence, quarantines, blank, last_line = _measure_all(open_chunks, options)
     plans: dict[str, ColumnPlan] = decide(proposals, evidence, options)
     _, chunks = open_chunks()
     writer: pq.ParquetWriter | None = None
@@ -192,6 +201,12 @@ def _stream(
     quarantine = (
         pl.concat(quarantines).cast(QUARANTINE_SCHEMA) if quarantines else empty_quarantine()
     )
+    text = layout.text
+    notes_below: tuple[SkippedLine, ...] = ()
+    if text is not None:
+        quarantine, notes_below = split_notes_below(
+            quarantine, last_line, text.dialect, text.start.width
+        )
     cell_issues = (
         pl.concat(issues).cast(CELL_ISSUES_SCHEMA)
         if issues
@@ -206,7 +221,11 @@ def _stream(
         encoding=layout.encoding,
         delimiter=layout.delimiter,
         blank_lines=blank,
-        notes=(*layout.notes, "streamed to Parquet in chunks"),
+        notes=(*layout.notes, *notes_below_note(notes_below), "streamed to Parquet in chunks"),
+        dialect=text.dialect_report() if text else None,
+        encoding_confidence=text.encoding.confidence if text else None,
+        has_header=text.start.has_header if text else None,
+        skipped_lines=(*text.start.skipped, *notes_below) if text else (),
     )
     report = build_report(
         display,

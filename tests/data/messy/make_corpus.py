@@ -25,6 +25,52 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8")
 
 
+def _ods_cell(kind: str, value: str, text: str) -> str:
+    attributes = {
+        "float": f'office:value-type="float" office:value="{value}"',
+        "string": 'office:value-type="string"',
+        "time": f'office:value-type="time" office:time-value="{value}"',
+        "date": f'office:value-type="date" office:date-value="{value}"',
+    }[kind]
+    return f"<table:table-cell {attributes}><text:p>{text}</text:p></table:table-cell>"
+
+
+def _ods(rows: list[list[tuple[str, str, str]]]) -> bytes:
+    """A minimal OpenDocument spreadsheet (one sheet `data`), written by hand."""
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    body = "".join(
+        "<table:table-row>" + "".join(_ods_cell(*cell) for cell in row) + "</table:table-row>"
+        for row in rows
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} '
+        'office:version="1.2"><office:body><office:spreadsheet><table:table table:name="data">'
+        f"{body}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+        '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+        '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+        'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        stamp = (2020, 1, 1, 0, 0, 0)
+        archive.writestr(
+            zipfile.ZipInfo("mimetype", stamp), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        for name, text in (("content.xml", content), ("META-INF/manifest.xml", manifest)):
+            info = zipfile.ZipInfo(name, stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text)
+    return buffer.getvalue()
+
+
 def corpus() -> dict[str, bytes]:
     """Return {relative path: file bytes} for the whole corpus."""
     files: dict[str, bytes] = {}
@@ -44,6 +90,50 @@ def corpus() -> dict[str, bytes]:
     files["latin1.csv"] = _lines(
         "id,name,town", "1,Müller,Köln", "2,Núñez,Cádiz", "3,Ørsted,Århus"
     ).encode("latin-1")
+
+    # Legacy East Asian and Cyrillic code pages (no BOM); each must be detected, not cp1252.
+    for name, codec, header, rows in (
+        ("big5", "big5", "id,名稱,城市", ["1,王小明,臺北市", "2,陳大文,高雄市", "3,林美麗,臺中市"]),
+        (
+            "gb18030",
+            "gb18030",
+            "id,名称,城市",
+            ["1,王小明,北京市", "2,陈大文,上海市", "3,林美丽,广州市"],
+        ),
+        (
+            "shift_jis",
+            "shift_jis",
+            "id,名前,都市",
+            ["1,山田太郎,東京都", "2,鈴木花子,大阪府", "3,佐藤次郎,京都府"],
+        ),
+        (
+            "euc_kr",
+            "euc_kr",
+            "id,이름,도시",
+            ["1,김민수,서울특별시", "2,이영희,부산광역시", "3,박지성,대구광역시"],
+        ),
+        (
+            "cp1251",
+            "cp1251",
+            "id,имя,город",
+            [
+                "1,Иван Петров,Москва",
+                "2,Мария Иванова,Санкт-Петербург",
+                "3,Алексей Смирнов,Новосибирск",
+            ],
+        ),
+        (
+            "koi8_r",
+            "koi8_r",
+            "id,имя,город",
+            [
+                "1,Иван Петров,Москва",
+                "2,Мария Иванова,Санкт-Петербург",
+                "3,Алексей Смирнов,Новосибирск",
+            ],
+        ),
+    ):
+        files[f"{name}.csv"] = _lines(header, *rows).encode(codec)
 
     # Mostly UTF-8 (many multibyte characters) with one invalid byte sequence on line 12.
     rows = []
@@ -86,6 +176,67 @@ def corpus() -> dict[str, bytes]:
         _lines(
             "id,name,score", "1,ann,10", "2,bob,20", "3,cid,30", "4,dee,40", "5,eve,50", eol="\r\n"
         )
+    )
+    # Classic Mac OS line endings: CR only, no LF anywhere (a quoted field spans a CR too).
+    files["cr_only.csv"] = _utf8(
+        _lines("id,name,score", "1,ann,10", '2,"bob, jr",20', "3,cid,30", "4,dee,40", eol="\r")
+    )
+    # A header with far more fields than the rows under it (rows must not become names).
+    files["header_wider_than_data.csv"] = _utf8(
+        _lines(",".join(f"h{i}" for i in range(1, 13)), "1,ann", "2,bob", "3,cid")
+    )
+
+    # Dialects beyond , ; tab |: each delimiter with a quoted field holding that delimiter.
+    for name, sep in (
+        ("colon", ":"),
+        ("plus", "+"),
+        ("question_mark", "?"),
+        ("tilde", "~"),
+        ("caret", "^"),
+    ):
+        files[f"{name}.csv"] = _utf8(
+            _lines(
+                sep.join(("id", "name", "score")),
+                sep.join(("1", "ann", "1.5")),
+                sep.join(("2", f'"b{sep}b"', "2.5")),
+                sep.join(("3", "cid", "3.5")),
+                sep.join(("4", "dee", "4.5")),
+            )
+        )
+    files["spaces.txt"] = _utf8(
+        _lines("id name score", "1 ann 10", '2 "bob jr" 20', "3 cid 30", "4 dee 40")
+    )
+    files["single_quotes.csv"] = _utf8(
+        _lines("id,name,city", "1,'Smith, John',Paris", "2,'O''Brien',Dublin", "3,Lee,'Rome, IT'")
+    )
+    # `\` escapes the delimiter and the quote (MySQL SELECT ... INTO OUTFILE style).
+    files["backslash_escapes.csv"] = _utf8(
+        _lines("code,n,label", "A\\,0,1,B", 'C,2,D\\"x', "E\\,F,3,G", "H,4,I")
+    )
+    # A space between the delimiter and an opening quote (`1, "2,3",x`).
+    files["space_before_quote.csv"] = _utf8(
+        _lines("id,name,tag", '1, "Smith, John",x', '2, "Doe, Jane",y', "3, Lee,z")
+    )
+
+    # A statistics-office export: title and source lines above the header (one padded with
+    # delimiters, as spreadsheets save them), a blank line, the table, and notes below it.
+    files["title_lines.csv"] = _utf8(
+        _lines(
+            "Population by region, 2020",
+            "Source: national statistics office,,",
+            "",
+            "region,population,share",
+            "North,1200,0.25",
+            "South,2400,0.5",
+            "East,1200,0.25",
+            "",
+            "Note: provisional figures",
+            "* excludes overseas territories",
+        )
+    )
+    # No header row: the first line is typed like the rest (numbers under numbers).
+    files["headerless.csv"] = _utf8(
+        _lines("1,ann,10.5,2020-01-01", "2,bob,20.5,2020-01-02", "3,cid,30.5,2020-01-03")
     )
 
     # Line 4: too many fields; line 7: too few; line 10: too many (trailing delimiter).
@@ -255,6 +406,16 @@ def corpus() -> dict[str, bytes]:
             "5,2017-11-30,11/30/2017,30/11/2017,07/08/2017,Nov-2017",
         )
     )
+    # Two-digit years (US slashes and EU dots), and ISO dates whose year really is 2.
+    files["two_digit_years.csv"] = _utf8(
+        _lines(
+            "id,us,eu,ancient",
+            "1,12/28/02,28.12.02,0002-12-28",
+            "2,01/15/99,15.01.99,0002-01-15",
+            "3,7/4/68,04.07.68,0002-07-04",
+            "4,2/13/69,13.02.69,0002-02-13",
+        )
+    )
     files["datetimes.csv"] = _utf8(
         _lines(
             "id,ts_space,ts_t",
@@ -304,6 +465,21 @@ def corpus() -> dict[str, bytes]:
             '{"id": 6, "name": "fay", "score": 6.5}',
         )
     )
+
+    # OpenDocument spreadsheet: times of day and durations (ISO `PT09H30M15S` cells), dates.
+    header = [("string", "", name) for name in ("id", "clock", "took", "day", "name")]
+    sheet = [header]
+    for i in range(1, 5):
+        sheet.append(
+            [
+                ("float", str(i), str(i)),
+                ("time", f"PT{8 + i:02d}H30M15S", f"{8 + i}:30:15"),
+                ("time", f"PT{30 + i}H00M00S", f"{30 + i}:00:00"),
+                ("date", f"2020-01-0{i}", f"2020-01-0{i}"),
+                ("string", "", f"n{i}"),
+            ]
+        )
+    files["spreadsheet.ods"] = _ods(sheet)
 
     files["empty.csv"] = b""
     files["header_only.csv"] = _utf8(_lines("id,name,score"))

@@ -1,0 +1,256 @@
+"""From a trained model and labelled rows to an `EvaluationSet` (the model-directory adapter).
+
+The model is anything shaped like train's `TrainedModel`: a LightGBM `booster`, the fitted
+feature `pipeline`, the resolved `task`, the binary `threshold`, the model's `feature_names`
+and `matrix(frame)` (the pipeline's numeric output in the booster's column order). Its
+binary booster scores the task's positive class, multiclass scores come in `task.classes`
+order (train's `model_classes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import polars as pl
+
+from pipelines.columns import ColumnNames
+from pipelines.error_analysis.errors import EvaluationDataError
+from pipelines.error_analysis.evaluation import EvaluationSet
+from pipelines.error_analysis.quality import TrainingRanges, quality_flags
+from pipelines.task import ResolvedTask
+
+__all__ = ["EvaluationInputs", "ModelLike", "evaluation_from_model", "ranges_from_schema"]
+
+KEY_COLUMNS = ("_row", "_source_line", "_source_file")
+
+
+class ModelLike(Protocol):
+    """What the error analysis needs from a trained model (train's `TrainedModel` fits)."""
+
+    @property
+    def booster(self) -> Any: ...  # noqa: D102 - read-only members, so frozen dataclasses fit
+
+    @property
+    def pipeline(self) -> Any: ...  # noqa: D102
+
+    @property
+    def task(self) -> ResolvedTask: ...  # noqa: D102
+
+    @property
+    def threshold(self) -> float | None: ...  # noqa: D102
+
+    @property
+    def feature_names(self) -> list[str]: ...  # noqa: D102
+
+    def matrix(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The model matrix (numeric, in the booster's column order) for `frame`."""
+        ...
+
+
+class EvaluationInputs:
+    """An `EvaluationSet` plus what the stage reports about how it was built."""
+
+    def __init__(
+        self,
+        evaluation: EvaluationSet,
+        sensitive: pl.DataFrame,
+        rows_set_aside: int,
+        notes: list[str],
+    ) -> None:
+        self.evaluation = evaluation
+        self.sensitive = sensitive
+        self.rows_set_aside = rows_set_aside
+        self.notes = notes
+
+
+def _class_text(values: pl.Series) -> pl.Series:
+    if values.dtype == pl.Boolean:
+        return values.replace_strict({True: "true", False: "false"}, return_dtype=pl.String)
+    if values.dtype.is_float():  # 1.0 read back from Parquet is the class "1"
+        whole = values.drop_nulls()
+        if len(whole) and bool((whole == whole.round(0)).all()):
+            return values.cast(pl.Int64).cast(pl.String)
+    return values.cast(pl.String)
+
+
+def _class_codes(values: pl.Series, classes: Sequence[str]) -> pl.Series:
+    codes = {label: code for code, label in enumerate(classes)}
+    return _class_text(values).replace_strict(codes, default=None, return_dtype=pl.Int64)
+
+
+def _probabilities(raw: np.ndarray, task: ResolvedTask) -> tuple[np.ndarray, int]:
+    """Booster output -> n x k probabilities in `task.classes` order, and the booster's class."""
+    if task.kind == "binary":
+        positive = task.classes.index(task.positive_label or task.classes[-1])
+        proba = np.empty((len(raw), 2))
+        proba[:, positive] = raw
+        proba[:, 1 - positive] = 1 - raw
+        return proba, positive
+    return np.asarray(raw, dtype=np.float64), 1
+
+
+def _sources(model: ModelLike) -> dict[str, str]:
+    outputs = getattr(model.pipeline, "outputs_by_column_", None) or {}
+    return {name: column for column, names in outputs.items() for name in names}
+
+
+def _feature_columns(model: ModelLike, frame: pl.DataFrame) -> list[str]:
+    used = list(getattr(model.pipeline, "input_columns_", None) or [])
+    if used:
+        return [c for c in used if c in frame.columns]
+    return [c for c in frame.columns if c not in (*KEY_COLUMNS, model.task.target)]
+
+
+def ranges_from_schema(schema: Any) -> TrainingRanges:
+    """Training ranges from train's `InputSchema` (columns with min/max or categories)."""
+    out: dict[str, tuple[float, float] | frozenset[str]] = {}
+    for column in getattr(schema, "columns", None) or []:
+        name = getattr(column, "name", None)
+        categories = getattr(column, "categories", None)
+        low, high = getattr(column, "min", None), getattr(column, "max", None)
+        if name is None:
+            continue
+        if categories:
+            out[name] = frozenset(str(c) for c in categories)
+        elif isinstance(low, int | float) and isinstance(high, int | float):
+            out[name] = (float(low), float(high))
+    return out
+
+
+def _oof_arrays(
+    oof: pl.DataFrame, task: ResolvedTask, source_lines: dict[int, int] | None
+) -> dict[str, np.ndarray | None]:
+    columns = [f"proba_{c}" for c in task.classes]
+    missing = [c for c in ("_row", "y_true", *columns) if c not in oof.columns]
+    if missing:
+        listed = ", ".join(f"`{c}`" for c in missing)
+        msg = (
+            f"out-of-fold predictions lack {listed} (expected `_row`, `y_true` and one "
+            "`proba_<class>` per class, as train writes): re-run training"
+        )
+        raise EvaluationDataError(msg)
+    codes = _class_codes(oof.get_column("y_true"), task.classes)
+    keep = codes.is_not_null().to_numpy()
+    rows = oof.get_column("_row").to_numpy()[keep]
+    lines = None
+    if "_source_line" in oof.columns:
+        lines = oof.get_column("_source_line").to_numpy()[keep]
+    elif source_lines is not None:
+        lines = np.array([source_lines.get(int(r), -1) for r in rows], dtype=np.float64)
+        lines[lines < 0] = np.nan
+    return {
+        "oof_y_true": codes.to_numpy()[keep].astype(np.int64),
+        "oof_probabilities": oof.select(columns).to_numpy().astype(np.float64)[keep],
+        "oof_rows": rows,
+        "oof_source_lines": lines,
+    }
+
+
+def evaluation_from_model(
+    model: ModelLike,
+    frame: pl.DataFrame,
+    *,
+    oof: pl.DataFrame | None = None,
+    sensitive: Iterable[str] = (),
+    names: ColumnNames | None = None,
+    cell_issue_lines: Iterable[int] | None = None,
+    warned_lines: Iterable[int] | None = None,
+    ranges: TrainingRanges | None = None,
+    oof_source_lines: dict[int, int] | None = None,
+) -> EvaluationInputs:
+    """Predict `frame` with `model` and gather everything the analysis needs.
+
+    `frame` holds the evaluation rows with their target (and optionally `_row`,
+    `_source_line`). Rows without a target, or with a class the model never saw, are set
+    aside and counted. Collects nothing lazily: `frame` is in memory.
+
+    Raises
+    ------
+    EvaluationDataError
+        The target or a sensitive column is missing, or no row has a usable target.
+    """
+    task = model.task
+    target = task.target
+    sensitive = tuple(sensitive)
+    missing = [c for c in (target, *sensitive) if c not in frame.columns]
+    if missing:
+        listed = ", ".join(f"`{c}`" for c in missing)
+        msg = (
+            f"the evaluation data lacks {listed} ({frame.width} columns): pass labelled rows "
+            "with the columns the model was trained on"
+        )
+        raise EvaluationDataError(msg)
+    if "_row" not in frame.columns:
+        frame = frame.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64))
+    notes: list[str] = []
+    values = frame.get_column(target)
+    if task.kind == "regression":
+        usable = values.cast(pl.Float64, strict=False).is_not_null()
+    else:
+        usable = _class_codes(values, task.classes).is_not_null()
+    set_aside = frame.height - int(usable.sum())
+    if set_aside:
+        unseen = int((values.is_not_null() & ~usable).sum())
+        notes.append(
+            f"{set_aside:,} evaluation rows set aside: {set_aside - unseen:,} without a target"
+            + (f", {unseen:,} with a class the model never saw" if unseen else "")
+            + "."
+        )
+        frame = frame.filter(usable)
+    if frame.height == 0:
+        msg = f"no evaluation row has a usable `{target}`: pass labelled rows"
+        raise EvaluationDataError(msg)
+    matrix_frame = model.matrix(frame)
+    # float32-exact values, as train feeds its booster (train.booster.numeric_matrix), so the
+    # predictions here equal train's test_predictions to the last bit
+    matrix = matrix_frame.select(pl.all().cast(pl.Float32)).to_numpy(order="c").astype(np.float64)
+    raw = np.asarray(model.booster.predict(matrix, num_threads=1))
+    if task.kind == "regression":
+        y_true = frame.get_column(target).cast(pl.Float64).to_numpy()
+        predicted = raw.astype(np.float64)
+        probabilities, booster_class = None, 1
+    else:
+        y_true = _class_codes(frame.get_column(target), task.classes).to_numpy().astype(np.int64)
+        probabilities, booster_class = _probabilities(raw, task)
+        if task.kind == "binary":
+            cut = 0.5 if model.threshold is None else model.threshold
+            predicted = np.where(
+                probabilities[:, booster_class] >= cut, booster_class, 1 - booster_class
+            )
+        else:
+            predicted = probabilities.argmax(axis=1)
+    columns = _feature_columns(model, frame)
+    features = frame.select(columns)
+    lines = frame.get_column("_source_line").to_numpy() if "_source_line" in frame.columns else None
+    oof_arrays = (
+        _oof_arrays(oof, task, oof_source_lines)
+        if oof is not None and (task.kind != "regression")
+        else {}
+    )
+    evaluation = EvaluationSet(
+        task=task,
+        y_true=y_true,
+        predicted=predicted,
+        probabilities=probabilities,
+        features=features,
+        transformed=matrix,
+        transformed_names=tuple(matrix_frame.columns),
+        booster=model.booster,
+        feature_sources=_sources(model),
+        booster_class=booster_class,
+        rows=frame.get_column("_row").to_numpy(),
+        source_lines=lines,
+        quality_flags=quality_flags(
+            features,
+            source_lines=lines,
+            cell_issue_lines=cell_issue_lines,
+            warned_lines=warned_lines,
+            ranges=ranges,
+        ),
+        threshold=model.threshold if task.kind == "binary" else None,
+        names=names,
+        **oof_arrays,  # type: ignore[arg-type]
+    )
+    return EvaluationInputs(evaluation, frame.select(sensitive), set_aside, notes)

@@ -1,0 +1,60 @@
+"""The worst rows by loss, with their feature values and source line."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from pipelines.error_analysis.evaluation import EvaluationSet
+from pipelines.error_analysis.models import WorstExample
+
+__all__ = ["worst_examples"]
+
+_MAX_COLUMNS = 30
+_MAX_TEXT = 80
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = f"{value:.6g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+def worst_examples(
+    evaluation: EvaluationSet, loss: np.ndarray, limit: int, order: list[str]
+) -> list[WorstExample]:
+    """Top `limit` rows by loss (ties by row key); up to 30 feature values, important first."""
+    keys = evaluation.row_keys()
+    chosen = np.lexsort((keys, -loss))[:limit]
+    columns = [c for c in order if c in evaluation.features.columns]
+    columns += [c for c in evaluation.features.columns if c not in columns]
+    columns = columns[:_MAX_COLUMNS]
+    picked = evaluation.features.select(columns)[pl.Series(chosen)]
+    out = []
+    for position, index in enumerate(chosen):
+        record = picked.row(position, named=True)
+        if evaluation.is_classifier:
+            assert evaluation.probabilities is not None
+            actual = evaluation.class_label(int(evaluation.y_true[index]))
+            predicted = evaluation.class_label(int(evaluation.predicted[index]))
+            p_actual: float | None = round(
+                float(evaluation.probabilities[index, int(evaluation.y_true[index])]), 6
+            )
+        else:
+            actual = f"{float(evaluation.y_true[index]):.6g}"
+            predicted = f"{float(evaluation.predicted[index]):.6g}"
+            p_actual = None
+        line = None if evaluation.source_lines is None else evaluation.source_lines[index]
+        out.append(
+            WorstExample(
+                row=int(keys[index]),
+                source_line=None if line is None or line != line else int(line),
+                actual=actual,
+                predicted=predicted,
+                probability_of_actual=p_actual,
+                loss=round(float(loss[index]), 6),
+                values={c: _text(record[c]) for c in columns},
+            )
+        )
+    return out

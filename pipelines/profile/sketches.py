@@ -87,7 +87,10 @@ class Moments:
         n = self.count
         if n < 3 or self.m2 <= 0:
             return None
-        g1 = (self.m3 / n) / (self.m2 / n) ** 1.5
+        spread = (self.m2 / n) ** 1.5
+        if spread == 0:  # m2 so small that its power underflows: no measurable spread
+            return None
+        g1 = (self.m3 / n) / spread
         return g1 * math.sqrt(n * (n - 1)) / (n - 2)
 
     @property
@@ -96,7 +99,10 @@ class Moments:
         n = self.count
         if n < 4 or self.m2 <= 0:
             return None
-        return n * self.m4 / self.m2**2 - 3.0
+        squared = self.m2**2
+        if squared == 0:  # underflow, as in `skew`
+            return None
+        return n * self.m4 / squared - 3.0
 
 
 def _opt(pick: object, a: float | None, b: float | None) -> float | None:

@@ -19,6 +19,8 @@ __all__ = ["BadRecord", "ScanResult", "scan_records"]
 
 _NEWLINE, _CR = 10, 13
 _MAX_RESCANS = 64
+_BLOCK = 1 << 23
+"""Bytes per block of the event pass: temporaries stay near 10x this, not 10x the chunk."""
 """After this many parity breaks in one buffer, the rest is read in pure Python (linear)."""
 
 _GOOD, _BLANK, _NUL, _UNDECODABLE, _CHECK = 0, 1, 2, 3, 4
@@ -146,18 +148,12 @@ def _find_records(
     view: np.ndarray, buf: bytes, offset: int, line: int, dialect: _Dialect
 ) -> _Records | None:
     """Record bounds from quote parity, and field counts; None when no record is complete."""
-    newlines = np.flatnonzero(view == _NEWLINE)
-    quotes = _positions(buf, offset, view, dialect.quote)
-    if quotes.size:
-        quotes_before = np.searchsorted(quotes, newlines)
-        end_index = np.flatnonzero((quotes_before & 1) == 0)  # newlines that end a record
-    else:
-        quotes_before = None
-        end_index = np.arange(newlines.size)
-    ends = newlines[end_index]
+    events = _scan_events(view, dialect.delimiter, dialect.quote)
+    ends, end_index, fields = events.ends, events.end_index, events.fields
     if dialect.final and view.size and (ends.size == 0 or ends[-1] != view.size - 1):
         ends = np.append(ends, view.size)
-        end_index = np.append(end_index, newlines.size)
+        end_index = np.append(end_index, events.newlines)
+        fields = np.append(fields, events.trailing_fields)
     if ends.size == 0:
         return None
     starts = np.concatenate(([0], ends[:-1] + 1))
@@ -167,11 +163,6 @@ def _find_records(
     with_cr = with_cr[view[content_ends[with_cr] - 1] == _CR]
     content_ends[with_cr] -= 1
     first_newline = np.concatenate(([0], end_index[:-1] + 1))  # index of record's 1st line
-    processed = int(stops[-1])
-    pairs_before = None
-    if quotes_before is not None:
-        pairs_before = np.append(quotes_before, quotes.size)[end_index] // 2
-    fields = _field_counts(view[:processed], dialect.delimiter, quotes, ends, pairs_before)
     return _Records(
         starts,
         ends,
@@ -180,8 +171,66 @@ def _find_records(
         line + first_newline,
         fields,
         end_index > first_newline,
-        processed,
-        dialect.final and quotes.size % 2 == 1,
+        int(stops[-1]),
+        dialect.final and events.quotes % 2 == 1,
+    )
+
+
+@dataclass(frozen=True)
+class _Events:
+    """Record ends (LF at even quote parity), their LF index and field count; totals."""
+
+    ends: np.ndarray
+    end_index: np.ndarray
+    fields: np.ndarray
+    trailing_fields: int
+    newlines: int
+    quotes: int
+
+
+def _scan_events(view: np.ndarray, delimiter: int, quote: int | None) -> _Events:
+    """One pass over LF, delimiter and quote bytes, block by block (bounded temporaries).
+
+    A byte is inside quotes when an odd number of quotes precede it: an LF at even parity
+    ends a record, a delimiter at even parity separates fields. Quotes pair in order
+    (`""` escapes keep parity), as in `fallback.parse_one_record` for well-formed records.
+    """
+    ends: list[np.ndarray] = []
+    end_index: list[np.ndarray] = []
+    cumulative: list[np.ndarray] = []
+    newlines = quotes = outside = 0
+    for start in range(0, view.size, _BLOCK):
+        block = view[start : start + _BLOCK]
+        is_event = (block == _NEWLINE) | (block == delimiter)
+        if quote is not None:
+            is_event |= block == quote
+        at = np.flatnonzero(is_event)
+        kinds = block[at]
+        is_newline = kinds == _NEWLINE
+        if quote is not None:
+            parity_even = ((np.cumsum(kinds == quote) + quotes) & 1) == 0
+            quotes += int(np.count_nonzero(kinds == quote))
+        else:
+            parity_even = np.ones(kinds.size, dtype=bool)
+        outside_so_far = np.cumsum((kinds == delimiter) & parity_even) + outside
+        record_end = np.flatnonzero(is_newline & parity_even)
+        newline_number = np.cumsum(is_newline) - 1 + newlines
+        ends.append(at[record_end] + start)
+        end_index.append(newline_number[record_end])
+        cumulative.append(outside_so_far[record_end])
+        newlines += int(np.count_nonzero(is_newline))
+        outside = int(outside_so_far[-1]) if outside_so_far.size else outside
+    at_ends = np.concatenate(cumulative) if cumulative else np.zeros(0, dtype=np.int64)
+    fields = np.diff(at_ends, prepend=0) + 1
+    last = int(at_ends[-1]) if at_ends.size else 0
+    empty = np.zeros(0, dtype=np.int64)
+    return _Events(
+        np.concatenate(ends) if ends else empty,
+        np.concatenate(end_index) if end_index else empty,
+        fields,
+        outside - last + 1,
+        newlines,
+        quotes,
     )
 
 
@@ -261,38 +310,6 @@ def _scan_vectorised(
     if restart is None:
         result.consumed = offset + records.processed
     return restart
-
-
-def _positions(buf: bytes, offset: int, view: np.ndarray, byte: int | None) -> np.ndarray:
-    """Sorted offsets of `byte` in `view` = `buf[offset:]` (memchr first: absent is common)."""
-    if byte is None or buf.find(bytes([byte]), offset) < 0:
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(view == byte)
-
-
-def _field_counts(
-    view: np.ndarray,
-    delimiter: int,
-    quotes: np.ndarray,
-    ends: np.ndarray,
-    pairs_before: np.ndarray | None,
-) -> np.ndarray:
-    """Fields per record: delimiters in it minus those inside quoted intervals, plus one.
-
-    Quotes pair up in order (open, close); delimiters between a pair are data. `pairs_before`
-    is, per record end, how many quote pairs started before it; every search here is over
-    record or quote positions, never over every byte.
-    """
-    delims = np.flatnonzero(view == delimiter)
-    delims_before_end = np.searchsorted(delims, ends)
-    fields = np.diff(delims_before_end, prepend=0) + 1
-    if pairs_before is not None and quotes.size >= 2:
-        at_quotes = np.searchsorted(delims, quotes[: quotes.size - quotes.size % 2])
-        inside = at_quotes[1::2] - at_quotes[0::2]
-        cumulative = np.concatenate(([0], np.cumsum(inside)))
-        inside_before_end = cumulative[np.minimum(pairs_before, inside.size)]
-        fields -= np.diff(inside_before_end, prepend=0)
-    return fields
 
 
 def _settle(

@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pipelines.ingest.events import scan_events
 from pipelines.ingest.fallback import ParsedRecord, parse_one_record
 
 __all__ = ["BadRecord", "ScanResult", "scan_records"]
 
 _NEWLINE, _CR = 10, 13
 _MAX_RESCANS = 64
-_BLOCK = 1 << 23
-"""Bytes per block of the event pass: temporaries stay near 10x this, not 10x the chunk."""
 """After this many parity breaks in one buffer, the rest is read in pure Python (linear)."""
 
 _GOOD, _BLANK, _NUL, _UNDECODABLE, _CHECK = 0, 1, 2, 3, 4
@@ -148,7 +147,7 @@ def _find_records(
     view: np.ndarray, buf: bytes, offset: int, line: int, dialect: _Dialect
 ) -> _Records | None:
     """Record bounds from quote parity, and field counts; None when no record is complete."""
-    events = _scan_events(view, dialect.delimiter, dialect.quote)
+    events = scan_events(view, dialect.delimiter, dialect.quote)
     ends, end_index, fields = events.ends, events.end_index, events.fields
     if dialect.final and view.size and (ends.size == 0 or ends[-1] != view.size - 1):
         ends = np.append(ends, view.size)
@@ -173,64 +172,6 @@ def _find_records(
         end_index > first_newline,
         int(stops[-1]),
         dialect.final and events.quotes % 2 == 1,
-    )
-
-
-@dataclass(frozen=True)
-class _Events:
-    """Record ends (LF at even quote parity), their LF index and field count; totals."""
-
-    ends: np.ndarray
-    end_index: np.ndarray
-    fields: np.ndarray
-    trailing_fields: int
-    newlines: int
-    quotes: int
-
-
-def _scan_events(view: np.ndarray, delimiter: int, quote: int | None) -> _Events:
-    """One pass over LF, delimiter and quote bytes, block by block (bounded temporaries).
-
-    A byte is inside quotes when an odd number of quotes precede it: an LF at even parity
-    ends a record, a delimiter at even parity separates fields. Quotes pair in order
-    (`""` escapes keep parity), as in `fallback.parse_one_record` for well-formed records.
-    """
-    ends: list[np.ndarray] = []
-    end_index: list[np.ndarray] = []
-    cumulative: list[np.ndarray] = []
-    newlines = quotes = outside = 0
-    for start in range(0, view.size, _BLOCK):
-        block = view[start : start + _BLOCK]
-        is_event = (block == _NEWLINE) | (block == delimiter)
-        if quote is not None:
-            is_event |= block == quote
-        at = np.flatnonzero(is_event)
-        kinds = block[at]
-        is_newline = kinds == _NEWLINE
-        if quote is not None:
-            parity_even = ((np.cumsum(kinds == quote) + quotes) & 1) == 0
-            quotes += int(np.count_nonzero(kinds == quote))
-        else:
-            parity_even = np.ones(kinds.size, dtype=bool)
-        outside_so_far = np.cumsum((kinds == delimiter) & parity_even) + outside
-        record_end = np.flatnonzero(is_newline & parity_even)
-        newline_number = np.cumsum(is_newline) - 1 + newlines
-        ends.append(at[record_end] + start)
-        end_index.append(newline_number[record_end])
-        cumulative.append(outside_so_far[record_end])
-        newlines += int(np.count_nonzero(is_newline))
-        outside = int(outside_so_far[-1]) if outside_so_far.size else outside
-    at_ends = np.concatenate(cumulative) if cumulative else np.zeros(0, dtype=np.int64)
-    fields = np.diff(at_ends, prepend=0) + 1
-    last = int(at_ends[-1]) if at_ends.size else 0
-    empty = np.zeros(0, dtype=np.int64)
-    return _Events(
-        np.concatenate(ends) if ends else empty,
-        np.concatenate(end_index) if end_index else empty,
-        fields,
-        outside - last + 1,
-        newlines,
-        quotes,
     )
 
 

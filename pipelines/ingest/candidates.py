@@ -54,7 +54,8 @@ def parse_candidates(
             candidate_expr(c, pl.col(column), pivot=pivot).alias(parsed_name(column, c))
             for c in costly
         )
-        parsed = parsed.join(table, on=column, how="left", maintain_order="left")
+        joined = cleaned.select(column).join(table, on=column, how="left", maintain_order="left")
+        parsed = parsed.with_columns(joined.drop(column).get_columns())  # no copy of the rest
     return parsed
 
 

@@ -147,7 +147,10 @@ def _find_records(
     view: np.ndarray, buf: bytes, offset: int, line: int, dialect: _Dialect
 ) -> _Records | None:
     """Record bounds from quote parity, and field counts; None when no record is complete."""
-    events = scan_events(view, dialect.delimiter, dialect.quote)
+    quote = dialect.quote
+    if quote is not None and buf.find(bytes([quote]), offset) < 0:
+        quote = None  # no quote in the rest of the chunk (memchr): LFs alone end records
+    events = scan_events(view, dialect.delimiter, quote)
     ends, end_index, fields = events.ends, events.end_index, events.fields
     if dialect.final and view.size and (ends.size == 0 or ends[-1] != view.size - 1):
         ends = np.append(ends, view.size)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pipelines.ingest.events import scan_events
 from pipelines.ingest.fallback import ParsedRecord, parse_one_record
 
 __all__ = ["BadRecord", "ScanResult", "scan_records"]
@@ -146,18 +147,15 @@ def _find_records(
     view: np.ndarray, buf: bytes, offset: int, line: int, dialect: _Dialect
 ) -> _Records | None:
     """Record bounds from quote parity, and field counts; None when no record is complete."""
-    newlines = np.flatnonzero(view == _NEWLINE)
-    quotes = _positions(buf, offset, view, dialect.quote)
-    if quotes.size:
-        quotes_before = np.searchsorted(quotes, newlines)
-        end_index = np.flatnonzero((quotes_before & 1) == 0)  # newlines that end a record
-    else:
-        quotes_before = None
-        end_index = np.arange(newlines.size)
-    ends = newlines[end_index]
+    quote = dialect.quote
+    if quote is not None and buf.find(bytes([quote]), offset) < 0:
+        quote = None  # no quote in the rest of the chunk (memchr): LFs alone end records
+    events = scan_events(view, dialect.delimiter, quote)
+    ends, end_index, fields = events.ends, events.end_index, events.fields
     if dialect.final and view.size and (ends.size == 0 or ends[-1] != view.size - 1):
         ends = np.append(ends, view.size)
-        end_index = np.append(end_index, newlines.size)
+        end_index = np.append(end_index, events.newlines)
+        fields = np.append(fields, events.trailing_fields)
     if ends.size == 0:
         return None
     starts = np.concatenate(([0], ends[:-1] + 1))
@@ -167,11 +165,6 @@ def _find_records(
     with_cr = with_cr[view[content_ends[with_cr] - 1] == _CR]
     content_ends[with_cr] -= 1
     first_newline = np.concatenate(([0], end_index[:-1] + 1))  # index of record's 1st line
-    processed = int(stops[-1])
-    pairs_before = None
-    if quotes_before is not None:
-        pairs_before = np.append(quotes_before, quotes.size)[end_index] // 2
-    fields = _field_counts(view[:processed], dialect.delimiter, quotes, ends, pairs_before)
     return _Records(
         starts,
         ends,
@@ -180,8 +173,8 @@ def _find_records(
         line + first_newline,
         fields,
         end_index > first_newline,
-        processed,
-        dialect.final and quotes.size % 2 == 1,
+        int(stops[-1]),
+        dialect.final and events.quotes % 2 == 1,
     )
 
 
@@ -261,38 +254,6 @@ def _scan_vectorised(
     if restart is None:
         result.consumed = offset + records.processed
     return restart
-
-
-def _positions(buf: bytes, offset: int, view: np.ndarray, byte: int | None) -> np.ndarray:
-    """Sorted offsets of `byte` in `view` = `buf[offset:]` (memchr first: absent is common)."""
-    if byte is None or buf.find(bytes([byte]), offset) < 0:
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(view == byte)
-
-
-def _field_counts(
-    view: np.ndarray,
-    delimiter: int,
-    quotes: np.ndarray,
-    ends: np.ndarray,
-    pairs_before: np.ndarray | None,
-) -> np.ndarray:
-    """Fields per record: delimiters in it minus those inside quoted intervals, plus one.
-
-    Quotes pair up in order (open, close); delimiters between a pair are data. `pairs_before`
-    is, per record end, how many quote pairs started before it; every search here is over
-    record or quote positions, never over every byte.
-    """
-    delims = np.flatnonzero(view == delimiter)
-    delims_before_end = np.searchsorted(delims, ends)
-    fields = np.diff(delims_before_end, prepend=0) + 1
-    if pairs_before is not None and quotes.size >= 2:
-        at_quotes = np.searchsorted(delims, quotes[: quotes.size - quotes.size % 2])
-        inside = at_quotes[1::2] - at_quotes[0::2]
-        cumulative = np.concatenate(([0], np.cumsum(inside)))
-        inside_before_end = cumulative[np.minimum(pairs_before, inside.size)]
-        fields -= np.diff(inside_before_end, prepend=0)
-    return fields
 
 
 def _settle(

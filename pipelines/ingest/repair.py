@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from pipelines.ingest.candidates import parse_candidates, parsed_name
 from pipelines.ingest.cleaning import clean_frame
 from pipelines.ingest.models import CELL_ISSUES_SCHEMA, IngestOptions
 from pipelines.ingest.parsers import (
     CANDIDATE_KIND,
     CANDIDATES,
     CURRENCY_SYMBOLS,
-    DEFAULT_PIVOT,
     TWO_DIGIT_YEAR_DATE,
     candidate_expr,
 )
@@ -189,27 +189,6 @@ def _allowed_candidates(options: IngestOptions) -> list[str]:
     return list(CANDIDATES)
 
 
-def parsed_name(column: str, candidate: str) -> str:
-    """Name of the temporary column holding `column` parsed as `candidate`."""
-    return f"{column}\x00{candidate}"
-
-
-def parse_candidates(
-    cleaned: pl.DataFrame, proposals: Mapping[str, list[str]], *, pivot: int = DEFAULT_PIVOT
-) -> pl.DataFrame:
-    """`cleaned` plus one materialised column per (column, proposed candidate).
-
-    Each candidate is parsed exactly once; `measure` counts on these columns and
-    `apply_plans` can reuse the chosen one instead of parsing again. `pivot` is the
-    two-digit-year pivot (`IngestOptions.two_digit_year_pivot`).
-    """
-    return cleaned.with_columns(
-        candidate_expr(candidate, pl.col(column), pivot=pivot).alias(parsed_name(column, candidate))
-        for column, candidates in proposals.items()
-        for candidate in candidates
-    )
-
-
 def measure(parsed: pl.DataFrame, proposals: Mapping[str, list[str]]) -> Evidence:
     """Count non-null values and each candidate's failures in a `parse_candidates` frame."""
     exprs: list[pl.Expr] = []
@@ -313,20 +292,19 @@ def apply_plans(
     else:
         cleaned = parsed
     typed_counts: list[pl.Expr] = []
-    typed_exprs: list[pl.Expr] = []
     failing: list[tuple[str, pl.Expr, str]] = []
     finals: list[pl.Expr] = []
+    missing = {
+        column: [plan.candidate]
+        for column, plan in plans.items()
+        if plan.candidate is not None and parsed_name(column, plan.candidate) not in cleaned.columns
+    }
+    if missing:
+        cleaned = parse_candidates(cleaned, missing, pivot=options.two_digit_year_pivot)
     for column, plan in plans.items():
         if plan.candidate is None:
             continue
-        source = parsed_name(column, plan.candidate)
-        if source not in cleaned.columns:
-            typed_exprs.append(
-                candidate_expr(
-                    plan.candidate, pl.col(column), pivot=options.two_digit_year_pivot
-                ).alias(source)
-            )
-        value = pl.col(source)
+        value = pl.col(parsed_name(column, plan.candidate))
         kind = CANDIDATE_KIND[plan.candidate]
         typed_counts += _repair_count_exprs(column, pl.col(column), value, plan)
         integral_number = plan.integral and kind == "number"
@@ -335,8 +313,6 @@ def apply_plans(
         if plan.expected_failures:
             mask = pl.col(column).is_not_null() & value.is_null()
             failing.append((column, mask, _FAIL_REASON[kind]))
-    if typed_exprs:
-        cleaned = cleaned.with_columns(typed_exprs)
     counts = {column: dict(per) for column, per in clean_counts.items() if column in plans}
     found = cleaned.select(typed_counts).row(0, named=True) if typed_counts else {}
     for key, value in found.items():

@@ -2,8 +2,8 @@
 
 Data: the flights-shaped table of `benchmarks/profile.py` (19 columns: ints, floats with nulls,
 strings with up to 4,044 distinct values, a timestamp), target `arr_delay` (regression).
-Each phase runs in its own process; peak RSS comes from `os.wait4`, seconds are measured
-inside the process after the data is read (imports and reading excluded). Usage:
+Each phase runs in its own process, which reports its own peak RSS (`ru_maxrss`); seconds are
+measured inside the process after the data is read (imports and reading excluded). Usage:
 
     .venv/bin/python benchmarks/train.py [--rows 336776] [--rounds 200] [--extras-rows 100000]
 

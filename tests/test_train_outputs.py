@@ -123,11 +123,13 @@ def test_loading_refuses_unexpected_or_damaged_artifacts(outputs, tmp_path: Path
     with pytest.raises(ModelLoadError, match=r"features\.skops` was refused"):
         load_model(broken)
     from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
 
     skops.io.dump(LogisticRegression(), broken / "features.skops")
-    with pytest.raises(
-        ModelLoadError, match="holds a LogisticRegression, expected a FeaturePipeline"
-    ):
+    with pytest.raises(ModelLoadError, match="outside the feature pipeline's allow-list"):
+        load_model(broken)
+    skops.io.dump(StandardScaler(), broken / "features.skops")  # allowed type, wrong object
+    with pytest.raises(ModelLoadError, match="FeaturePipeline"):
         load_model(broken)
     (broken / "model.txt").write_text("not a model")
     with pytest.raises(ModelLoadError, match="not a LightGBM text model"):

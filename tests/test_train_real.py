@@ -117,7 +117,7 @@ def test_compas_excludes_post_outcome_columns_with_reasons() -> None:
         task=TaskSpec(target="two_year_recid"),
         options=QUICK.model_copy(update={"folds": 2}),
         names=names,
-        features_options=config.features.options(),
+        features_options=config.features.options,
     )
     decisions = {d.column: d for d in result.report.decisions}
     assert (

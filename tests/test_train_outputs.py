@@ -167,3 +167,10 @@ def test_cli_predicts_in_a_fresh_process(outputs, tmp_path: Path) -> None:
     np.testing.assert_allclose(
         predictions[column].to_numpy(), direct.predictions[column].to_numpy()
     )
+
+
+def test_stage_summary_accounts_for_every_row(outputs) -> None:
+    summary = outputs.stage_summary(outputs.model_dir.parent)
+    assert summary.rows_in == summary.rows_out + summary.rows_set_aside == 240
+    assert summary.name == "train" and "LightGBM" in summary.headline
+    assert summary.links["Training report"].endswith("train.html")

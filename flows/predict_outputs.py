@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.train_outputs import atomic_write
+from flows.files import atomic_path
 from pipelines.errors import ConfigError
 from pipelines.predict import PredictOptions, PredictResult, predict
 
@@ -23,10 +23,13 @@ class PredictOutputs:
     quarantine: Path | None
 
 
-def _writer(frame: pl.DataFrame, path: Path):  # type: ignore[no-untyped-def]
-    if path.suffix.lower() == ".csv":
-        return lambda p: frame.write_csv(p)
-    return lambda p: frame.write_parquet(p)
+def _write(frame: pl.DataFrame, path: Path) -> Path:
+    with atomic_path(path) as temporary:
+        if path.suffix.lower() == ".csv":
+            frame.write_csv(temporary)
+        else:
+            frame.write_parquet(temporary)
+    return path
 
 
 def run_predict(
@@ -38,9 +41,9 @@ def run_predict(
         raise ConfigError(msg)
     result = predict(model_dir, frame, options=options or PredictOptions())
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(out_file, _writer(result.predictions, out_file))
+    _write(result.predictions, out_file)
     quarantine = None
     if result.quarantine.height:
         quarantine = out_file.with_name(f"{out_file.stem}.quarantine{out_file.suffix}")
-        atomic_write(quarantine, _writer(result.quarantine, quarantine))
+        _write(result.quarantine, quarantine)
     return PredictOutputs(result, out_file, quarantine)

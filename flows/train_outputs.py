@@ -1,8 +1,8 @@
 """Train and write the model directory (+ train.html); no Prefect. The only writer of models.
 
 `run_train` is what the CLI calls (and a Prefect task will wrap). Every file is written
-atomically (a temporary file in the same folder, then `os.replace`), so a crash never leaves a
-half-written artifact under its real name.
+atomically through `flows.files` (a temporary file in the same folder, then a rename), so a
+crash never leaves a half-written artifact under its real name.
 
 Model directory (`out_dir`): model.txt, features.skops, model.onnx, input_schema.json,
 task.json, metrics.json, model_card.json, model_card.md, holdout.parquet,
@@ -12,11 +12,7 @@ train.html.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,10 +20,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from flows.files import atomic_path, write_json, write_parquet, write_text
 from pipelines.columns import ColumnNames
 from pipelines.features import FeaturesOptions, save_feature_pipeline
 from pipelines.predict.latency import measure_latency
-from pipelines.profile.models import Profile
+from pipelines.profile.models import Profile, ProfileResult
+from pipelines.stage import StageSummary
 from pipelines.task import TaskSpec
 from pipelines.train import TrainOptions, TrainResult, train
 from pipelines.train.booster import numeric_matrix, predict_booster
@@ -45,7 +43,6 @@ from reports.train import headline, render_card_markdown, render_train_html
 __all__ = [
     "ONNX_TOLERANCE",
     "TrainOutputs",
-    "atomic_write",
     "metrics_payload",
     "run_train",
     "write_model_dir",
@@ -87,6 +84,21 @@ class TrainOutputs:
         """One line for the run page."""
         return headline(self.result.report)
 
+    def stage_summary(self, run_dir: Path) -> StageSummary:
+        """Training's line on the run page (links relative to `run_dir`)."""
+        links = {
+            "Training report": self.html.relative_to(run_dir).as_posix(),
+            "Model card": (self.model_dir / "model_card.md").relative_to(run_dir).as_posix(),
+        }
+        return StageSummary(
+            name="train",
+            rows_in=self.rows_in,
+            rows_out=self.rows_out,
+            rows_set_aside=self.rows_set_aside,
+            headline=self.headline.replace("`", "") + ".",
+            links=links,
+        )
+
     def summary(self) -> dict[str, Any]:
         """Small JSON-able summary for a flow."""
         return {
@@ -99,35 +111,10 @@ class TrainOutputs:
         }
 
 
-def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
-    """Call `write(temporary path)` in `path`'s folder, then rename it onto `path`."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        write(temporary)
-        temporary.chmod(0o644)  # mkstemp creates 0600; artifacts are ordinary files
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path
-
-
-def _write_text(path: Path, text: str) -> Path:
-    return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
-
-
-def _write_json(path: Path, payload: object) -> Path:
-    text = json.dumps(payload, indent=2, sort_keys=True, allow_nan=False)
-    return _write_text(path, text + "\n")
-
-
 def _write_bytes(path: Path, data: bytes) -> Path:
-    return atomic_write(path, lambda p: p.write_bytes(data))
-
-
-def _write_parquet(path: Path, frame: pl.DataFrame) -> Path:
-    return atomic_write(path, lambda p: frame.write_parquet(p))
+    with atomic_path(path) as temporary:
+        temporary.write_bytes(data)
+    return path
 
 
 def metrics_payload(result: TrainResult) -> dict[str, Any]:
@@ -185,16 +172,17 @@ def write_model_dir(
     """Write every artifact, then measure sizes and latency and write the card and the page."""
     out_dir.mkdir(parents=True, exist_ok=True)
     model = result.model
-    _write_text(out_dir / "model.txt", result.booster.model_to_string())
-    atomic_write(out_dir / "features.skops", lambda p: save_feature_pipeline(result.pipeline, p))
-    _write_text(out_dir / "input_schema.json", result.input_schema.to_json() + "\n")
-    _write_json(out_dir / "task.json", task_payload(model, result.report.categorical_features))
-    _write_json(out_dir / "metrics.json", metrics_payload(result))
-    _write_json(out_dir / "train_report.json", result.report.to_json_dict())
-    _write_parquet(out_dir / "holdout.parquet", result.holdout)
-    _write_parquet(out_dir / "oof_predictions.parquet", result.oof_predictions)
-    _write_parquet(out_dir / "test_predictions.parquet", result.test_predictions)
-    _write_parquet(out_dir / "set_aside.parquet", result.set_aside)
+    write_text(result.booster.model_to_string(), out_dir / "model.txt")
+    with atomic_path(out_dir / "features.skops") as temporary:
+        save_feature_pipeline(result.pipeline, temporary)
+    write_text(result.input_schema.to_json() + "\n", out_dir / "input_schema.json")
+    write_json(task_payload(model, result.report.categorical_features), out_dir / "task.json")
+    write_json(metrics_payload(result), out_dir / "metrics.json")
+    write_json(result.report.to_json_dict(), out_dir / "train_report.json")
+    write_parquet(result.holdout, out_dir / "holdout.parquet")
+    write_parquet(result.oof_predictions, out_dir / "oof_predictions.parquet")
+    write_parquet(result.test_predictions, out_dir / "test_predictions.parquet")
+    write_parquet(result.set_aside, out_dir / "set_aside.parquet")
     onnx_summary = None
     if onnx:
         onnx_bytes = booster_to_onnx(result.booster)
@@ -220,9 +208,9 @@ def write_model_dir(
         onnx=onnx_summary,
         num_threads=num_threads,
     )
-    _write_json(out_dir / "model_card.json", card.model_dump(mode="json"))
-    _write_text(out_dir / "model_card.md", render_card_markdown(card))
-    html = _write_text(out_dir / "train.html", render_train_html(result.report, card))
+    write_json(card.model_dump(mode="json"), out_dir / "model_card.json")
+    write_text(render_card_markdown(card), out_dir / "model_card.md")
+    html = write_text(render_train_html(result.report, card), out_dir / "train.html")
     return TrainOutputs(result=result, card=card, model_dir=out_dir, html=html)
 
 
@@ -233,7 +221,7 @@ def run_train(
     task: TaskSpec,
     options: TrainOptions | None = None,
     features_options: FeaturesOptions | None = None,
-    profile: Profile | None = None,
+    profile: Profile | ProfileResult | None = None,
     names: ColumnNames | None = None,
     source: str | None = None,
 ) -> TrainOutputs:

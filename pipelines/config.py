@@ -74,14 +74,14 @@ class ProfileSection(_Frozen):
 
 
 class FeaturesSection(_Frozen):
-    """Features: `FeaturesOptions` (keep, drop, crosses, encodings) under `options`."""
+    """Features: `FeaturesOptions` (`features.options.keep: [...]`, `drop`, `encodings`...)."""
 
     enabled: bool = True
     options: FeaturesOptions = Field(default_factory=FeaturesOptions)
 
 
 class TrainSection(_Frozen):
-    """Training: `TrainOptions` (split, CV, models, `tune.trials`) under `options`."""
+    """Training: `TrainOptions` (`train.options.tune.trials: 20`, `folds`, `threshold`...)."""
 
     enabled: bool = True
     options: TrainOptions = Field(default_factory=TrainOptions)

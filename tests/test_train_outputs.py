@@ -123,11 +123,13 @@ def test_loading_refuses_unexpected_or_damaged_artifacts(outputs, tmp_path: Path
     with pytest.raises(ModelLoadError, match=r"features\.skops` was refused"):
         load_model(broken)
     from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
 
     skops.io.dump(LogisticRegression(), broken / "features.skops")
-    with pytest.raises(
-        ModelLoadError, match="holds a LogisticRegression, expected a FeaturePipeline"
-    ):
+    with pytest.raises(ModelLoadError, match="outside the feature pipeline's allow-list"):
+        load_model(broken)
+    skops.io.dump(StandardScaler(), broken / "features.skops")  # allowed type, wrong object
+    with pytest.raises(ModelLoadError, match="FeaturePipeline"):
         load_model(broken)
     (broken / "model.txt").write_text("not a model")
     with pytest.raises(ModelLoadError, match="not a LightGBM text model"):
@@ -165,3 +167,10 @@ def test_cli_predicts_in_a_fresh_process(outputs, tmp_path: Path) -> None:
     np.testing.assert_allclose(
         predictions[column].to_numpy(), direct.predictions[column].to_numpy()
     )
+
+
+def test_stage_summary_accounts_for_every_row(outputs) -> None:
+    summary = outputs.stage_summary(outputs.model_dir.parent)
+    assert summary.rows_in == summary.rows_out + summary.rows_set_aside == 240
+    assert summary.name == "train" and "LightGBM" in summary.headline
+    assert summary.links["Training report"].endswith("train.html")

@@ -69,8 +69,9 @@ def train_command(
         msg = f"--task `{task}` is not known: use auto, binary, multiclass or regression"
         raise ConfigError(msg)
     frame, names, loaded = _load(data, config)
-    if target is None and loaded is not None:
-        target = loaded.task.target
+    config_task = loaded.task if loaded is not None else None
+    if target is None and config_task is not None:
+        target = config_task.target
     if target is None:
         msg = "no target: pass `--target COLUMN` (as in the file's header, or normalised)"
         raise ConfigError(msg)
@@ -82,7 +83,14 @@ def train_command(
         updates["num_threads"] = threads
     options = options.model_copy(update=updates) if updates else options
     features_options = loaded.features.options if loaded is not None else FeaturesOptions()
-    spec = TaskSpec(target=target, kind=task, group=group, time=time_column)  # type: ignore[arg-type]
+    spec = TaskSpec(
+        target=target,
+        kind=task if task != "auto" or config_task is None else config_task.kind,  # type: ignore[arg-type]
+        group=group or (config_task.group if config_task else None),
+        time=time_column or (config_task.time if config_task else None),
+        positive_label=config_task.positive_label if config_task else None,
+        sensitive=config_task.sensitive if config_task else (),
+    )
     outputs = run_train(
         frame,
         out,

@@ -124,7 +124,7 @@ def prepare(
     train_rows = kept[splits.train]
     if profile is None:  # one profile, of the training rows only, shared by every fit
         profile = profile_frame(
-            train_rows.select(model_columns), task=TaskSpec(target=target)
+            train_rows.select(model_columns), task=TaskSpec(target=target, kind=task.kind)
         ).report
     warnings, overlaps = _overlap_warnings(kept, splits, kind, spec, profile, names)
     notes = [task.decided, f"split: {decided}", *splits.notes]

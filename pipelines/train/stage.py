@@ -11,7 +11,7 @@ import polars as pl
 from pipelines.columns import ColumnNames
 from pipelines.features import FeaturePipeline, FeaturesOptions, FeaturesReport, features
 from pipelines.predict.schema import InputSchema
-from pipelines.profile.models import Profile, finite
+from pipelines.profile.models import Profile, ProfileResult, finite
 from pipelines.task import ResolvedTask, TaskSpec, resolve_task
 from pipelines.train.baselines import dummy_predict, fit_linear, linear_predict
 from pipelines.train.booster import (
@@ -122,7 +122,7 @@ def train(
     *,
     task: TaskSpec,
     options: TrainOptions = _DEFAULTS,
-    profile: Profile | None = None,
+    profile: Profile | ProfileResult | None = None,
     names: ColumnNames | None = None,
     features_options: FeaturesOptions | None = None,
 ) -> TrainResult:
@@ -139,6 +139,8 @@ def train(
         The target does not fit the task.
     """
     names = names or ColumnNames(tuple(frame.columns))
+    if isinstance(profile, ProfileResult):
+        profile = profile.report
     spec = task.resolved(names)
     resolved = resolve_task(frame, spec)
     prepared = prepare(with_row_key(frame), spec, resolved, options, profile, names)

@@ -281,3 +281,22 @@ def test_mismatched_arrays_are_one_clear_error():
         replace(evaluation, probabilities=None)
     with pytest.raises(EvaluationDataError, match=r"sensitive column\(s\) `religion`"):
         analyse_evaluation(evaluation, options=FAST.model_copy(update={"sensitive": ("religion",)}))
+
+
+def test_bootstrap_on_a_sample_scales_its_interval_to_the_full_data():
+    evaluation, _ = compas_evaluation()
+    full = analyse_evaluation(evaluation, options=FAST.model_copy(update={"bootstrap": 200}))
+    sampled = analyse_evaluation(
+        evaluation, options=FAST.model_copy(update={"bootstrap": 200, "bootstrap_rows": 1000})
+    )
+    for exact, scaled in zip(
+        full.report.metrics.headline, sampled.report.metrics.headline, strict=True
+    ):
+        assert exact.value == scaled.value
+        assert scaled.low is not None and scaled.high is not None
+        assert scaled.low <= scaled.value <= scaled.high
+        assert exact.low is not None and exact.high is not None
+        width, scaled_width = exact.high - exact.low, scaled.high - scaled.low
+        assert 0.6 < scaled_width / width < 1.6, exact.name
+    note = next(s for s in sampled.report.sampling if s.part == "metric intervals")
+    assert note.rows_used == 1000 and "scaled by sqrt" in note.method

@@ -19,7 +19,7 @@ from pipelines.error_analysis.metrics import (
     headline_metrics,
     threshold_sweep,
 )
-from pipelines.error_analysis.models import ErrorAnalysisReport, Metrics, SamplingNote
+from pipelines.error_analysis.models import ErrorAnalysisReport, Metric, Metrics, SamplingNote
 from pipelines.error_analysis.options import ErrorAnalysisOptions
 from pipelines.error_analysis.quality import data_quality, imputed_flags
 from pipelines.error_analysis.residuals import residuals
@@ -70,16 +70,9 @@ def analyse_evaluation(
     sampling += importance_sampling
     all_notes += importance_notes
     order = [f.feature for f in importance.features] if importance is not None else []
-    metrics = _metrics(evaluation, error, loss, options, order)
-    if options.bootstrap:
-        sampling.append(
-            SamplingNote(
-                part="metric intervals",
-                rows_used=evaluation.size,
-                rows_available=evaluation.size,
-                method=f"Poisson bootstrap, {options.bootstrap} resamples",
-            )
-        )
+    headline, bootstrap_note = headline_metrics(evaluation, options)
+    metrics = _metrics(evaluation, error, loss, options, order, headline)
+    sampling.append(bootstrap_note)
     slices = feature_slices(evaluation, error, loss, options, order)
     worst = worst_slices(slices)
     cohorts, cohort_sampling = error_cohorts(evaluation, error, options)
@@ -125,13 +118,14 @@ def _metrics(
     loss: np.ndarray,
     options: ErrorAnalysisOptions,
     order: list[str],
+    headline: list[Metric],
 ) -> Metrics:
     classifier = evaluation.is_classifier
     binary = evaluation.task.kind == "binary"
     return Metrics(
         rows=evaluation.size,
         confidence=options.confidence,
-        headline=headline_metrics(evaluation, options),
+        headline=headline,
         confusion=confusion(evaluation) if classifier else None,
         calibration=calibration(evaluation, options) if classifier else None,
         thresholds=threshold_sweep(evaluation, options) if binary else [],

@@ -300,3 +300,25 @@ def test_bootstrap_on_a_sample_scales_its_interval_to_the_full_data():
         assert 0.6 < scaled_width / width < 1.6, exact.name
     note = next(s for s in sampled.report.sampling if s.part == "metric intervals")
     assert note.rows_used == 1000 and "scaled by sqrt" in note.method
+
+
+def test_regression_fairness_is_mae_and_mean_prediction_per_group():
+    evaluation, _ = lending_evaluation()
+    options = FAST.model_copy(update={"sensitive": ("homeownership",)})
+    report = analyse_evaluation(evaluation, options=options).report
+    assert report.fairness is not None
+    frame = evaluation.features.with_columns(
+        err=pl.Series(np.abs(evaluation.y_true - evaluation.predicted)),
+        pred=pl.Series(evaluation.predicted),
+    )
+    by_hand = (
+        frame.group_by("homeownership")
+        .agg(n=pl.len(), mae=pl.col("err").mean(), pred=pl.col("pred").mean())
+        .sort("homeownership")
+    )
+    groups = report.fairness[0].groups
+    assert [g.group for g in groups] == by_hand["homeownership"].to_list()
+    for group, row in zip(groups, by_hand.iter_rows(named=True), strict=True):
+        assert group.rows == row["n"]
+        assert group.metrics["mae"] == pytest.approx(row["mae"], abs=1e-6)
+        assert group.metrics["mean_prediction"] == pytest.approx(row["pred"], abs=1e-6)

@@ -16,6 +16,7 @@ from pipelines.error_analysis import (
     EvaluationSet,
     analyse_evaluation,
     cohort_expression,
+    quality_flags,
 )
 from tests.support.evaluations import compas_evaluation, lending_evaluation, penguins_evaluation
 
@@ -322,3 +323,28 @@ def test_regression_fairness_is_mae_and_mean_prediction_per_group():
         assert group.rows == row["n"]
         assert group.metrics["mae"] == pytest.approx(row["mae"], abs=1e-6)
         assert group.metrics["mean_prediction"] == pytest.approx(row["pred"], abs=1e-6)
+
+
+def test_ingest_nulled_and_validation_warned_rows_are_attributed_by_source_line():
+    evaluation, _ = compas_evaluation()
+    assert evaluation.source_lines is not None
+    lines = evaluation.source_lines
+    wrong = np.flatnonzero(evaluation.predicted != evaluation.y_true)
+    nulled_lines = lines[wrong[:30]].tolist()  # 30 misclassified rows "had a nulled cell"
+    warned_lines = lines[:50].tolist()
+    flags = quality_flags(
+        evaluation.features,
+        source_lines=lines,
+        cell_issue_lines=nulled_lines,
+        warned_lines=warned_lines,
+    )
+    flagged = replace(evaluation, quality_flags=flags)
+    groups = {g.kind: g for g in analyse_evaluation(flagged, options=FAST).report.data_quality}
+    nulled = groups["ingest_nulled"]
+    assert nulled.rows_flagged == 30 and nulled.error_flagged == 1.0
+    assert "reliably worse" in nulled.sentence and "cell_issues" in nulled.sentence
+    warned = groups["validation_warned"]
+    error = (evaluation.predicted != evaluation.y_true).astype(float)
+    assert warned.rows_flagged == 50
+    assert warned.error_flagged == pytest.approx(error[:50].mean(), abs=1e-6)
+    assert warned.error_rest == pytest.approx(error[50:].mean(), abs=1e-6)

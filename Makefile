@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest golden bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,17 +19,22 @@ lint: $(STAMP)
 	$(BIN)/ruff check pipelines schemas reports flows tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy pipelines schemas
+	$(BIN)/mypy pipelines schemas flows reports
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest
 
+# Refresh tests/golden/*.json after an intended change to a report, then review `git diff tests/golden`.
+golden: $(STAMP)
+	$(BIN)/python -m pytest tests/test_golden.py -q --update-golden
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/profile.py
+	$(BIN)/python benchmarks/train.py
 
 clean:
 	rm -rf $(VENV) runs .prefect .pytest_cache .mypy_cache .ruff_cache

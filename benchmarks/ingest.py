@@ -10,7 +10,7 @@ reports its own `ru_maxrss`). Modes:
 
 - `polars`: `polars.read_csv` of the file as text (ragged lines truncated), no repairs: the floor.
 - `ingest`: `pipelines.ingest.ingest()` in memory: sniffing, quarantine, repairs, inference.
-- `stream`: `pipelines.ingest.ingest_to_parquet(source, out_path, options)`, when it exists.
+- `stream`: `pipelines.ingest.ingest_to_parquet(source, out_path, options=options)`, when it exists.
 
 With `--larger-than-ram` the file is sized past total RAM and only the streaming modes run
 (`polars-stream`: `scan_csv(...).sink_parquet(...)`, and `stream`). This is not a test.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pipelines.config import PipelineConfig
 
@@ -20,9 +20,11 @@ def build_deployment(config: PipelineConfig, cron: str | None = None) -> RunnerD
     """A deployment of `thresher-pipeline` for `config`, scheduled by `cron` when given."""
     from flows.pipeline import thresher_pipeline
 
-    return thresher_pipeline.to_deployment(
+    deployment = thresher_pipeline.to_deployment(
         name=config.name, cron=cron, parameters=_parameters(config)
     )
+    # `to_deployment` is sync-compatible: called outside an event loop it returns the value
+    return cast("RunnerDeployment", deployment)
 
 
 def serve_pipeline(config: PipelineConfig, cron: str | None = None) -> None:

@@ -1,37 +1,35 @@
 """The main flow: ingest -> validate -> profile, every output in one timestamped run folder.
 
-The flow body only orchestrates: each step is a task wrapping a plain stage function, and the
-tasks write their own outputs under the run folder. Import `flows.runtime` first (the CLI
-does) so Prefect picks up thresher's settings.
+The flow body only orchestrates: each step is a task from `flows.tasks` wrapping a plain stage
+function; the tasks write their own outputs under the run folder and return typed outputs,
+whose `stage_summary` feeds the run summary and the run page. A new stage is one task call
+and one `stages.append(...)` here. Import `flows.runtime` first (the CLI does) so Prefect
+picks up thresher's settings.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from time import perf_counter
 
-import polars as pl
-from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
-from pydantic import BaseModel, ConfigDict
+from prefect import flow
+from pydantic import BaseModel, ConfigDict, Field
 
-from flows.files import write_json
-from flows.ingest_outputs import write_ingest_outputs
-from flows.profile_tasks import load_reference_source, profile_task
-from flows.validate_tasks import validate_task
+from flows.files import INGEST, PROFILE, RUN, write_html, write_json
+from flows.profile_outputs import load_reference_source
+from flows.tasks import ingest_task, profile_task, publish_markdown, validate_task
 from pipelines.config import PipelineConfig
-from pipelines.ingest import IngestOptions, IngestReport, ingest
 from pipelines.profile import ProfileOptions
-from reports.run_index import RunPage, render_run_index
+from pipelines.stage import StageSummary
+from pipelines.validate import load_policy
+from reports.run_index import RunPage, render_run_index, render_run_markdown
 
-__all__ = ["RunSummary", "ingest_task", "new_run_dir", "thresher_pipeline"]
+__all__ = ["RunSummary", "new_run_dir", "thresher_pipeline"]
 
 
 class RunSummary(BaseModel):
-    """What a pipeline run produced: where, how many rows at each step, and key files."""
+    """What a pipeline run produced: where, each stage's rows and headline, and how long."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -44,6 +42,10 @@ class RunSummary(BaseModel):
     rows_quarantined_validate: int | None = None
     alerts: int | None = None
     outputs: dict[str, str]
+    stages: list[StageSummary] = Field(default_factory=list)
+    durations: dict[str, float] = Field(
+        default_factory=dict, description="Seconds per stage (the reports hold no timings)."
+    )
 
 
 def new_run_dir(config: PipelineConfig) -> Path:
@@ -54,41 +56,6 @@ def new_run_dir(config: PipelineConfig) -> Path:
     return run_dir
 
 
-@task(name="ingest", cache_policy=NO_CACHE, log_prints=True)
-def ingest_task(
-    source: str, options: IngestOptions, run_dir: Path
-) -> tuple[pl.DataFrame, IngestReport, pl.Series]:
-    """Ingest `source` into `run_dir/ingest`; return the frame, its report and source lines."""
-    result = ingest(source, options.model_copy(update={"add_line_numbers": True}))
-    lines = result.data.get_column("_source_line")
-    if not options.add_line_numbers:  # added only so validation can cite lines
-        result = dataclasses.replace(result, data=result.data.drop("_source_line"))
-    write_ingest_outputs(result, run_dir / "ingest")
-    report = result.report
-    print(
-        f"ingest: {report.rows_read:,} rows read, {report.rows_ok:,} ok, "
-        f"{report.rows_quarantined:,} quarantined, {report.cell_issues:,} cells nulled"
-    )
-    create_markdown_artifact(markdown=_ingest_markdown(report), key="ingest-summary")
-    return result.data, report, lines
-
-
-def _ingest_markdown(report: IngestReport) -> str:
-    lines = [
-        f"### Ingest of `{report.source}`",
-        "",
-        f"{report.rows_read:,} rows read: **{report.rows_ok:,} ok**, "
-        f"{report.rows_quarantined:,} quarantined, {report.cell_issues:,} cells nulled.",
-        "",
-        "| column | dtype | nulls | repairs |",
-        "| --- | --- | ---: | --- |",
-    ]
-    for column in report.columns:
-        repairs = ", ".join(f"{k} {v:,}" for k, v in column.repairs.items()) or "-"
-        lines.append(f"| {column.name} | {column.dtype} | {column.null_count:,} | {repairs} |")
-    return "\n".join(lines)
-
-
 def _is_database(source: str) -> bool:
     return source.startswith(("postgresql://", "postgres://", "sqlite:"))
 
@@ -97,65 +64,103 @@ def _is_database(source: str) -> bool:
 def thresher_pipeline(config: PipelineConfig) -> RunSummary:
     """Run every enabled stage of `config` and return where the outputs are."""
     run_dir = new_run_dir(config)
-    write_json(config.model_dump(mode="json", by_alias=True), run_dir / "config.json")
+    write_json(config.model_dump(mode="json", by_alias=True), run_dir / RUN.config)
+    durations: dict[str, float] = {}
+    stages: list[StageSummary] = []
+    outputs: dict[str, str] = {}
+    counts: dict[str, int | None] = {}
+
+    started = perf_counter()
     ingest_step = (
         ingest_task.with_options(retries=2, retry_delay_seconds=3)
         if _is_database(config.source)
         else ingest_task
     )
-    frame, report, lines = ingest_step(config.source, config.ingest, run_dir)
-    outputs = {"ingest": str(run_dir / "ingest" / "ingest.json")}
-    summary: dict[str, Any] = {
-        "rows_read": report.rows_read,
-        "rows_ingested": report.rows_ok,
-        "rows_quarantined_ingest": report.rows_quarantined,
-    }
+    ingested = ingest_step(config.source, config.ingest, run_dir)
+    durations["ingest"] = round(perf_counter() - started, 3)
+    stages.append(ingested.stage_summary(run_dir))
+    outputs["ingest"] = str(ingested.paths[INGEST.report])
+    frame = ingested.result.data
+
     section = config.validate_
     if section.enabled and section.schema_ref:
-        frame, validation = validate_task(
-            frame, run_dir, section.schema_ref, section.policy, source_lines=lines
+        started = perf_counter()
+        options = section.options
+        if section.policy is not None:
+            options = options.model_copy(update={"policy": load_policy(section.policy)})
+        validated = validate_task(
+            frame, run_dir, section.schema_ref, options, source_lines=ingested.source_lines
         )
-        outputs["validation"] = str(run_dir / "validate" / "validation.html")
-        summary["rows_valid"] = validation.get("rows_valid")
-        summary["rows_quarantined_validate"] = validation.get("rows_quarantined")
+        durations["validate"] = round(perf_counter() - started, 3)
+        stages.append(validated.stage_summary(run_dir))
+        outputs["validation"] = str(validated.html)
+        counts["rows_valid"] = validated.report.rows_valid
+        counts["rows_quarantined_validate"] = validated.report.rows_quarantined
+        frame = validated.valid
+
     if config.profile.enabled:
+        started = perf_counter()
         reference = None
         if config.profile.reference:
-            reference = load_reference_source(config.profile.reference, run_dir / "reference")
+            scratch = run_dir / PROFILE.reference_folder
+            reference = load_reference_source(config.profile.reference, scratch)
         profiled = profile_task(
             frame,
-            run_dir / "profile",
-            target=config.task.target,
+            run_dir,
+            task=config.task,
             reference=reference,
-            options=ProfileOptions(title=f"{config.name} · EDA"),
-            ingest_report=report,
+            options=_profile_options(config),
+            ingest_report=ingested.report,
         )
-        outputs["eda"] = str(run_dir / "profile" / "eda.html")
-        summary["alerts"] = profiled.get("alerts")
-    outputs["index"] = str(run_dir / "index.html")
-    result = RunSummary(name=config.name, run_dir=str(run_dir), outputs=outputs, **summary)
-    write_json(result.model_dump(mode="json"), run_dir / "run.json")
-    _write_index(result, report, config.source, run_dir)
+        durations["profile"] = round(perf_counter() - started, 3)
+        stages.append(profiled.stage_summary(run_dir))
+        outputs["eda"] = str(profiled.html)
+        counts["alerts"] = len(profiled.report.alerts)
+
+    outputs["index"] = str(run_dir / RUN.index)
+    report = ingested.report
+    result = RunSummary(
+        name=config.name,
+        run_dir=str(run_dir),
+        rows_read=report.rows_read,
+        rows_ingested=report.rows_ok,
+        rows_quarantined_ingest=report.rows_quarantined,
+        outputs=outputs,
+        stages=stages,
+        durations=durations,
+        **counts,
+    )
+    write_json(result.model_dump(mode="json"), run_dir / RUN.summary)
+    page = _run_page(result, config.source, run_dir)
+    write_html(render_run_index(page, report), run_dir / RUN.index)
+    publish_markdown(render_run_markdown(page), "run-summary")
     return result
 
 
-def _write_index(summary: RunSummary, report: IngestReport, source: str, run_dir: Path) -> None:
-    """Write the run's front page, linking (relatively) to every report that exists."""
-    candidates = {
-        "EDA report": "profile/eda.html",
-        "Validation report": "validate/validation.html",
-        "Great Expectations Data Docs": "validate/data_docs/index.html",
-        "Ingest account (JSON)": "ingest/ingest.json",
-        "Run summary (JSON)": "run.json",
-    }
-    links = {label: href for label, href in candidates.items() if (run_dir / href).is_file()}
-    page = RunPage(
+def _profile_options(config: PipelineConfig) -> ProfileOptions:
+    """The profile section's options, titled after the run unless the config sets a title."""
+    options = config.profile.options
+    if "title" in options.model_fields_set:
+        return options
+    return options.model_copy(update={"title": f"{config.name} · EDA"})
+
+
+def _run_page(summary: RunSummary, source: str, run_dir: Path) -> RunPage:
+    """The run page's model: every stage, with links only to files that exist."""
+    stages = [
+        stage.model_copy(
+            update={
+                "links": {
+                    label: href for label, href in stage.links.items() if (run_dir / href).is_file()
+                }
+            }
+        )
+        for stage in summary.stages
+    ]
+    return RunPage(
         name=summary.name,
         run_dir=summary.run_dir,
         source=source,
-        rows_valid=summary.rows_valid,
-        rows_quarantined_validate=summary.rows_quarantined_validate,
-        alerts=summary.alerts,
-        links=links,
+        stages=stages,
+        links={"Run summary (JSON)": RUN.summary},
     )
-    (run_dir / "index.html").write_text(render_run_index(page, report), encoding="utf-8")

@@ -27,7 +27,7 @@ import polars as pl
 from pipelines.columns import ColumnNames
 from pipelines.features import FeaturesOptions, save_feature_pipeline
 from pipelines.predict.latency import measure_latency
-from pipelines.profile.models import Profile
+from pipelines.profile.models import Profile, ProfileResult
 from pipelines.task import TaskSpec
 from pipelines.train import TrainOptions, TrainResult, train
 from pipelines.train.booster import numeric_matrix, predict_booster
@@ -233,7 +233,7 @@ def run_train(
     task: TaskSpec,
     options: TrainOptions | None = None,
     features_options: FeaturesOptions | None = None,
-    profile: Profile | None = None,
+    profile: Profile | ProfileResult | None = None,
     names: ColumnNames | None = None,
     source: str | None = None,
 ) -> TrainOutputs:

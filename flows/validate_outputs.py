@@ -1,6 +1,6 @@
 """Run validation and write its outputs (Parquet, JSON, HTML, offline Data Docs); no Prefect.
 
-The CLI calls this directly; `flows.validate_tasks` wraps it as a Prefect task.
+The CLI calls `run_validate` directly; `flows.tasks.validate_task` wraps it as a Prefect task.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from typing import Any
 
 import polars as pl
 
-from flows.files import write_json
+from flows.files import VALIDATE, write_html, write_json, write_parquet
+from pipelines.stage import StageSummary
 from pipelines.validate import (
     ValidateError,
+    ValidateOptions,
     ValidationFailed,
-    ValidationPolicy,
     ValidationReport,
     ValidationResult,
     resolve_schema,
@@ -26,13 +27,16 @@ from pipelines.validate import (
 from reports.validation import render_validation_html
 from reports.validation_gx import offline_data_docs_page, render_data_docs_index
 
-__all__ = ["ValidationOutputs", "find_user_suites", "run_validation"]
+__all__ = ["ValidateOutputs", "find_user_suites", "run_validate"]
 
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
 
+_DEFAULT_OPTIONS = ValidateOptions()
+
+
 @dataclass(frozen=True)
-class ValidationOutputs:
+class ValidateOutputs:
     """What a validation run left behind: the valid rows, the report and where files are."""
 
     valid: pl.DataFrame
@@ -40,16 +44,30 @@ class ValidationOutputs:
     out_dir: Path
     failed: ValidationFailed | None = None
 
-    def summary(self) -> dict[str, Any]:
-        """Small JSON-able summary for the flow: totals, outcome and file paths."""
-        return {
-            "rows_in": self.report.rows_in,
-            "rows_valid": self.report.rows_valid,
-            "rows_quarantined": self.report.rows_quarantined,
-            "outcome": self.report.outcome,
-            "report": str(self.out_dir / "validation.html"),
-            "quarantine": str(self.out_dir / "quarantine.parquet"),
-        }
+    @property
+    def html(self) -> Path:
+        """The validation report page."""
+        return self.out_dir / VALIDATE.html
+
+    def stage_summary(self, run_dir: Path) -> StageSummary:
+        """Validation's line on the run page (links relative to `run_dir`)."""
+        report = self.report
+        links = {"Validation report": self.html.relative_to(run_dir).as_posix()}
+        if report.data_docs:
+            docs = (self.out_dir / report.data_docs).relative_to(run_dir).as_posix()
+            links["Great Expectations Data Docs"] = docs
+        reason = f" ({report.outcome_reason})" if report.outcome_reason else ""
+        return StageSummary(
+            name="validate",
+            rows_in=report.rows_in,
+            rows_out=report.rows_valid,
+            rows_set_aside=report.rows_quarantined,
+            headline=(
+                f"{report.outcome} against `{report.schema_name}`: {report.rows_valid:,} valid, "
+                f"{report.rows_quarantined:,} quarantined{reason}."
+            ),
+            links=links,
+        )
 
 
 def find_user_suites(schema_ref: str, extra: list[Path] | None = None) -> dict[str, list[Any]]:
@@ -77,18 +95,11 @@ def find_user_suites(schema_ref: str, extra: list[Path] | None = None) -> dict[s
     return suites
 
 
-def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
-    tmp = path.with_suffix(".parquet.tmp")
-    frame.write_parquet(tmp)
-    tmp.replace(path)
-
-
 def _write_outputs(result: ValidationResult, report: ValidationReport, out_dir: Path) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _write_parquet(result.valid, out_dir / "valid.parquet")
-    _write_parquet(result.quarantine, out_dir / "quarantine.parquet")
-    write_json(report.to_json_dict(), out_dir / "validation.json")
-    (out_dir / "validation.html").write_text(render_validation_html(report), encoding="utf-8")
+    write_parquet(result.valid, out_dir / VALIDATE.valid)
+    write_parquet(result.quarantine, out_dir / VALIDATE.quarantine)
+    write_json(report.to_json_dict(), out_dir / VALIDATE.report)
+    write_html(render_validation_html(report), out_dir / VALIDATE.html)
 
 
 def _data_docs(
@@ -97,45 +108,43 @@ def _data_docs(
     from pipelines.validate.gx_adapter import run_gx
 
     gx_run = run_gx(frame, resolve_schema(schema_ref), suites, suite_name="schema")
-    docs = out_dir / "data_docs"
-    docs.mkdir(parents=True, exist_ok=True)
+    docs = out_dir / VALIDATE.data_docs
     for name, html in gx_run.pages.items():
-        page = offline_data_docs_page(html, back_link="index.html")
-        (docs / f"{name}.html").write_text(page, encoding="utf-8")
+        write_html(offline_data_docs_page(html, back_link="index.html"), docs / f"{name}.html")
     passed = {
         name: summary.success for name, summary in zip(gx_run.pages, gx_run.summaries, strict=True)
     }
-    (docs / "index.html").write_text(
-        render_data_docs_index(passed, "../validation.html"), encoding="utf-8"
+    write_html(
+        render_data_docs_index(passed, f"../{VALIDATE.html}"), out_dir / VALIDATE.data_docs_index
     )
-    return list(gx_run.summaries), "data_docs/index.html"
+    return list(gx_run.summaries), VALIDATE.data_docs_index
 
 
-def run_validation(
+def run_validate(
     frame: pl.DataFrame | pl.LazyFrame,
-    schema_ref: str,
     out_dir: Path,
-    policy: ValidationPolicy | None = None,
     *,
+    schema: str,
+    options: ValidateOptions = _DEFAULT_OPTIONS,
     source: str = "data",
-    run_gx: bool = True,
     suite_paths: list[Path] | None = None,
     source_lines: pl.Series | None = None,
-) -> ValidationOutputs:
-    """Validate, run GX, and write every output; a policy failure is returned, not raised.
+) -> ValidateOutputs:
+    """Validate, run GX (`options.great_expectations`), and write every output.
 
-    Outputs are written even when the policy fails, so the quarantine can be reviewed.
-    `source_lines` (one per row, from ingest) adds `_source_line` to the quarantine so each
-    bad row points at the line of the file it came from.
+    A policy failure is returned (`failed`), not raised: outputs are written even then, so the
+    quarantine can be reviewed. `source_lines` (one per row, from ingest) adds `_source_line`
+    to the quarantine so each bad row points at the line of the file it came from.
     """
+    schema_ref = schema
     data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
     failed: ValidationFailed | None = None
     try:
-        result = validate(data, schema_ref, policy, source=source)
+        result = validate(data, schema=schema_ref, options=options, source=source)
     except ValidationFailed as exc:
         failed, result = exc, exc.result
     report = result.report
-    if run_gx:
+    if options.great_expectations:
         suites = find_user_suites(schema_ref, suite_paths)
         gx_summaries, link = _data_docs(data, schema_ref, suites, out_dir)
         report = report.model_copy(update={"gx": gx_summaries, "data_docs": link})
@@ -149,4 +158,4 @@ def run_validation(
         ]
         report = report.model_copy(update={"sample_rows": samples})
     _write_outputs(result, report, out_dir)
-    return ValidationOutputs(valid=result.valid, report=report, out_dir=out_dir, failed=failed)
+    return ValidateOutputs(valid=result.valid, report=report, out_dir=out_dir, failed=failed)

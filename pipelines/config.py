@@ -1,75 +1,90 @@
-"""The YAML pipeline config, loaded into frozen pydantic models with errors that name the key."""
+"""The YAML pipeline config, loaded into frozen pydantic models with errors that name the key.
+
+Every stage section is `enabled` plus that stage's own options model under `options`, so a
+YAML file reaches every option the Python API has (and a new stage's section is two fields):
+
+```yaml
+task: {target: Survived, kind: auto}          # pipelines.task.TaskSpec
+ingest: {null_tokens: ["", "NA"]}              # pipelines.ingest.IngestOptions (always runs)
+validate:
+  enabled: true
+  schema: schemas.penguins:PenguinsRaw
+  options: {great_expectations: false, policy: {max_invalid_fraction: 0.05}}
+profile:
+  enabled: true
+  reference: last_month.parquet
+  options: {histogram_bins: 20, sample_rows: 50000}
+```
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipelines.errors import ConfigError
 from pipelines.features.options import FeaturesOptions
 from pipelines.ingest.models import IngestOptions
+from pipelines.profile.options import ProfileOptions
+from pipelines.task import TaskSpec
 from pipelines.train.options import TrainOptions
+from pipelines.validate.models import ValidateOptions
 
 __all__ = [
     "FeaturesSection",
     "PipelineConfig",
     "ProfileSection",
-    "TaskSection",
     "TrainSection",
     "ValidateSection",
     "load_config",
 ]
 
+_OLD_TASK_KINDS = {"classification": "auto"}
+"""Task kinds of configs written before `TaskSpec`: `classification` lets the data decide
+between binary and multiclass (`auto`)."""
+
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class TaskSection(_Frozen):
-    """What the model will learn: the target column and the kind of problem."""
-
-    kind: Literal["classification", "regression"] = "classification"
-    target: str | None = Field(None, description="Target column, as named after ingest.")
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
 class ValidateSection(_Frozen):
-    """Which pandera model validates the ingested data, and how strict to be."""
+    """Validation: which pandera model, and the stage's `ValidateOptions`."""
 
     enabled: bool = True
     schema_ref: str | None = Field(
         None, alias="schema", description="`module:Model`, e.g. `schemas.penguins:PenguinsRaw`."
     )
-    policy: Path | None = Field(None, description="YAML/JSON validation policy file.")
+    policy: Path | None = Field(
+        None,
+        description="YAML/JSON validation policy file (instead of `options.policy` inline).",
+    )
+    options: ValidateOptions = Field(default_factory=ValidateOptions)
 
 
 class ProfileSection(_Frozen):
-    """Options for the EDA report."""
+    """The EDA profile: an optional reference to compare against, and `ProfileOptions`."""
 
     enabled: bool = True
     reference: str | None = Field(None, description="Reference source to compare against.")
+    options: ProfileOptions = Field(default_factory=ProfileOptions)
 
 
-class FeaturesSection(FeaturesOptions):
-    """`features:`: any `FeaturesOptions` field, plus `enabled`."""
-
-    enabled: bool = True
-
-    def options(self) -> FeaturesOptions:
-        """The stage's options without `enabled`."""
-        return FeaturesOptions.model_validate(self.model_dump(exclude={"enabled"}))
-
-
-class TrainSection(TrainOptions):
-    """`train:`: any `TrainOptions` field (`train.tune.trials: 20`), plus `enabled`."""
+class FeaturesSection(_Frozen):
+    """Features: `FeaturesOptions` (`features.options.keep: [...]`, `drop`, `encodings`...)."""
 
     enabled: bool = True
+    options: FeaturesOptions = Field(default_factory=FeaturesOptions)
 
-    def options(self) -> TrainOptions:
-        """The stage's options without `enabled`."""
-        return TrainOptions.model_validate(self.model_dump(exclude={"enabled"}))
+
+class TrainSection(_Frozen):
+    """Training: `TrainOptions` (`train.options.tune.trials: 20`, `folds`, `threshold`...)."""
+
+    enabled: bool = True
+    options: TrainOptions = Field(default_factory=TrainOptions)
 
 
 class PipelineConfig(_Frozen):
@@ -78,12 +93,19 @@ class PipelineConfig(_Frozen):
     name: str = Field(..., description="Run name; used in the run folder and flow run name.")
     source: str = Field(..., description="Path, glob or database URI that ingest reads.")
     output_dir: Path = Field(Path("runs"), description="Run folders are created under this.")
-    task: TaskSection = TaskSection()
+    task: TaskSpec = TaskSpec()
     ingest: IngestOptions = IngestOptions()
     validate_: ValidateSection = Field(ValidateSection(), alias="validate")
     profile: ProfileSection = ProfileSection()
     features: FeaturesSection = FeaturesSection()
     train: TrainSection = TrainSection()
+
+    @field_validator("task", mode="before")
+    @classmethod
+    def _old_task_kinds(cls, value: Any) -> Any:
+        if isinstance(value, dict) and value.get("kind") in _OLD_TASK_KINDS:
+            return {**value, "kind": _OLD_TASK_KINDS[value["kind"]]}
+        return value
 
     def resolve_paths(self, base: Path) -> PipelineConfig:
         """Return a copy with relative paths taken relative to `base` (the config's folder)."""
@@ -129,4 +151,15 @@ def load_config(path: Path) -> PipelineConfig:
         )
         msg = f"config file `{path}` is invalid: {problems}"
         raise ConfigError(msg) from exc
+    validate = raw.get("validate") or {}
+    if (
+        isinstance(validate, dict)
+        and "policy" in validate
+        and "policy" in (validate.get("options") or {})
+    ):
+        msg = (
+            f"config file `{path}`: `validate.policy` (a file) and `validate.options.policy` "
+            "(inline) are both set: keep one"
+        )
+        raise ConfigError(msg)
     return config.resolve_paths(path.resolve().parent)

@@ -180,51 +180,18 @@ def render_eda_html(profile: Profile) -> str:
     )
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_eda_markdown(profile: Profile, *, max_alerts: int = 25) -> str:
     """Short Markdown summary (for a Prefect artifact): shape, alerts, target, drift."""
-    d = profile.dataset
-    lines = [
-        f"# {_md(profile.title)}",
-        "",
-        f"**{d.rows:,} rows × {d.columns} columns**, {fmt_pct(profile.missingness.null_share)} "
-        f"cells missing, {d.duplicate_rows:,} duplicate rows, {fmt_bytes(d.memory_bytes)}.",
-        "",
-        "Types: " + ", ".join(f"{k} {v}" for k, v in d.types.items()) + ".",
-        "",
-        f"## Alerts ({len(profile.alerts)})",
-        "",
-    ]
-    if not profile.alerts:
-        lines.append("No alerts.")
-    for alert in profile.alerts[:max_alerts]:
-        label = ALERT_LABELS.get(alert.kind, alert.kind)
-        lines.append(f"- **{alert.severity}** · {label}: {_md(alert.message)}")
-    if len(profile.alerts) > max_alerts:
-        lines.append(f"- … and {len(profile.alerts) - max_alerts} more in `eda.html`.")
-    target = profile.target
-    if target is not None:
-        lines += ["", f"## Target `{_md(target.column)}` ({target.task})", ""]
-        if target.classes:
-            lines.append(", ".join(f"{_md(v.value)}: {v.count:,}" for v in target.classes))
-        for assoc in target.associations[:5]:
-            lines.append(f"- `{_md(assoc.column)}` {assoc.method} {assoc.value:.2f}")
-    if profile.drift is not None:
-        drift = profile.drift
-        lines += [
-            "",
-            f"## Drift: {drift.verdict}",
-            "",
-            f"{len(drift.drifted)} of {len(drift.columns)} compared columns drifted"
-            + (
-                ": " + ", ".join(f"`{_md(c)}`" for c in drift.drifted[:10])
-                if drift.drifted
-                else "."
-            ),
-        ]
-    for note in profile.notes:
-        lines += ["", f"_{_md(note)}_"]
-    return "\n".join(lines) + "\n"
+    text = (
+        environment()
+        .get_template("eda.md.j2")
+        .render(
+            p=profile,
+            d=profile.dataset,
+            max_alerts=max_alerts,
+            alert_labels=ALERT_LABELS,
+            fmt_pct=fmt_pct,
+            fmt_bytes=fmt_bytes,
+        )
+    )
+    return text.rstrip("\n") + "\n"

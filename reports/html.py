@@ -21,6 +21,7 @@ __all__ = [
     "inline_script",
     "inline_style",
     "json_for_script",
+    "markdown_cell",
 ]
 
 _SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
@@ -66,6 +67,11 @@ def inline_style(name: str) -> Markup:
     return Markup(asset_text(name).replace("</style", "<\\/style"))
 
 
+def markdown_cell(text: object) -> str:
+    """Text safe inside a Markdown table cell or line: pipes escaped, newlines flattened."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
 def code_spans(text: str) -> Markup:
     """Escape `text` and show its `backticked` parts as <code> (for alert messages)."""
     parts = str(text).split("`")
@@ -80,13 +86,20 @@ def code_spans(text: str) -> Markup:
 
 @cache
 def environment() -> Environment:
-    """Jinja2 environment over `reports/templates` with autoescaping always on."""
+    """The one Jinja2 environment over `reports/templates`.
+
+    Autoescaping is on for every template except Markdown ones (`*.md.j2`), whose values go
+    through the `md` filter instead (pipes escaped, newlines flattened).
+    """
     env = Environment(
         loader=PackageLoader("reports", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
+        autoescape=select_autoescape(
+            disabled_extensions=("md.j2",), default=True, default_for_string=True
+        ),
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters["tojson_script"] = json_for_script
     env.filters["code_spans"] = code_spans
+    env.filters["md"] = markdown_cell
     return env

@@ -10,8 +10,9 @@ import polars as pl
 import pytest
 
 from flows.cli import main
-from flows.profile_tasks import run_profile
+from flows.profile_outputs import run_profile
 from pipelines.profile import Profile, profile
+from pipelines.task import TaskSpec
 from reports.eda import render_eda_html, render_eda_markdown
 from reports.html import code_spans, json_for_script
 from tests.support.browser import open_report
@@ -32,7 +33,7 @@ def evil_profile() -> Profile:
         "<script>": [1.0, 2.0, 3.0, None] * 10,
         "plain": ["x", "y", "x", "y"] * 10,
     })
-    return profile(frame, target="plain")
+    return profile(frame, task=TaskSpec(target="plain")).report
 
 
 def test_json_island_escapes_markup() -> None:
@@ -60,6 +61,7 @@ def test_markdown_summary_lists_alerts(evil_profile: Profile) -> None:
     assert "## Alerts" in text and "Target `plain`" in text
 
 
+@pytest.mark.browser
 def test_escaped_report_runs_clean_in_chromium(evil_profile: Profile, tmp_path: Path) -> None:
     page = tmp_path / "evil.html"
     page.write_text(render_eda_html(evil_profile), encoding="utf-8")
@@ -82,6 +84,7 @@ def penguins_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_cli_writes_html_json_and_markdown(penguins_outputs: Path) -> None:
     data = json.loads((penguins_outputs / "eda.json").read_text(encoding="utf-8"))
     assert {"columns", "alerts"} <= data.keys()
+    assert data["alerts"], "penguins raise alerts (constant region, repeated ids...)"
     assert all({"kind", "column", "message"} <= a.keys() for a in data["alerts"])
     assert (penguins_outputs / "eda.md").read_text(encoding="utf-8").startswith("# EDA")
     size = (penguins_outputs / "eda.html").stat().st_size
@@ -98,6 +101,7 @@ def test_penguins_alerts_match_the_data_readme(penguins_outputs: Path) -> None:
     assert any(c.repairs for c in p.columns)  # ingest repairs are shown per column
 
 
+@pytest.mark.browser
 def test_penguins_report_renders_offline(penguins_outputs: Path, tmp_path: Path) -> None:
     check = open_report(
         penguins_outputs / "eda.html", _screenshot_dir(tmp_path) / "eda_penguins.png",
@@ -113,9 +117,12 @@ def test_compas_duplicates_and_leakage(tmp_path: Path) -> None:
 
     result = ingest(REAL / "compas_two_years.csv")
     outputs = run_profile(
-        result.data, tmp_path, target="two_year_recid", ingest_report=result.report
+        result.data,
+        tmp_path,
+        task=TaskSpec(target="two_year_recid"),
+        ingest_report=result.report,
     )
-    alerts = outputs.profile.alerts
+    alerts = outputs.report.alerts
     duplicated = {c for a in alerts if a.kind == "duplicate_columns" for c in a.columns}
     assert {"decile_score", "decile_score_2", "priors_count", "priors_count_2"} <= duplicated
     leaks = {a.column for a in alerts if a.kind == "target_leakage"}
@@ -137,16 +144,50 @@ def test_reference_compare_from_saved_json(penguins_outputs: Path, tmp_path: Pat
 
 
 def test_cli_unknown_target_is_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["profile", str(REAL / "penguins_raw.csv"), "--target", "Species"])
+    code = main(["profile", str(REAL / "penguins_raw.csv"), "--target", "Speceis"])
     assert code == 2
     err = capsys.readouterr().err
-    assert "target column `Species` is not in the data; did you mean `species`?" in err
+    assert err.count("\n") == 1
+    assert "target column `Speceis` is not a column of the data" in err
+    assert "did you mean `Species`" in err
+
+
+def test_cli_target_by_its_name_in_the_file(tmp_path: Path) -> None:
+    """Regression: `--target Survived` failed because ingest had renamed it `survived`."""
+    passengers = tmp_path / "passengers.csv"
+    rows = [f"{i},{i % 2},{20 + i % 40},{'male' if i % 3 else 'female'}" for i in range(60)]
+    passengers.write_text("PassengerId,Survived,Age,Sex\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "eda"
+    assert main(["profile", str(passengers), "--target", "Survived", "--out", str(out)]) == 0
+    report = Profile.model_validate_json((out / "eda.json").read_text(encoding="utf-8"))
+    assert report.target is not None and report.target.column == "survived"
+    assert report.column("survived").original_name == "Survived"
+    assert report.column("age").original_name == "Age"
+    assert 'title="survived (Survived)"' in (out / "eda.html").read_text(encoding="utf-8")
 
 
 def test_profile_task_fn_writes_outputs(tmp_path: Path) -> None:
-    from flows.profile_tasks import profile_task
+    from flows.tasks import profile_task
 
     frame = pl.DataFrame({"a": [1, 2, 3, 4] * 5, "b": ["x", "y", "x", "x"] * 5})
-    summary = profile_task.fn(frame, tmp_path, target="b")
-    assert summary["rows"] == 20
-    assert {p.name for p in tmp_path.iterdir()} >= {"eda.html", "eda.json", "eda.md"}
+    outputs = profile_task.fn(frame, tmp_path, task=TaskSpec(target="b"))
+    assert outputs.report.dataset.rows == 20
+    assert outputs.report.target is not None and outputs.report.target.column == "b"
+    names = {p.name for p in (tmp_path / "profile").iterdir()}
+    assert names >= {"eda.html", "eda.json", "eda.md"}
+    summary = outputs.stage_summary(tmp_path)
+    assert summary.links == {"EDA report": "profile/eda.html"}
+    assert (summary.rows_in, summary.rows_out, summary.rows_set_aside) == (20, 20, 0)
+
+
+def test_flow_profile_resolves_a_config_target_given_as_in_the_file(tmp_path: Path) -> None:
+    """`task.target: Species` in a config reaches profile through the ingest header mapping."""
+    from pipelines.ingest import ingest
+
+    result = ingest(REAL / "penguins_raw.csv")
+    outputs = run_profile(
+        result.data, tmp_path, task=TaskSpec(target="Species"), ingest_report=result.report
+    )
+    target = outputs.report.target
+    assert target is not None and target.column == "species" and target.kind == "multiclass"
+    assert outputs.report.column("culmen_length_mm").original_name == "Culmen Length (mm)"

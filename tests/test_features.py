@@ -22,6 +22,7 @@ from pipelines.features import (
     save_feature_pipeline,
 )
 from pipelines.task import ResolvedTask, TaskSpec, resolve_task
+from tests.support.golden import check_golden
 
 SMALL = FeaturesOptions(rare_min_count=1, target_encoding_folds=2)
 
@@ -276,3 +277,150 @@ def test_shuffled_row_numbers_are_dropped_as_ids() -> None:
     assert result.report.decision("seq").action == "dropped_id"
     assert "row number" in result.report.decision("seq").reason
     assert result.report.decision("x").action == "numeric"
+
+
+def test_colliding_output_names_are_made_unique() -> None:
+    frame = pl.DataFrame(
+        {"a": ["x", "y", "x", "y"], "a_x": [1.0, 2.0, 3.0, 4.0], "y": [0.5, 1.5, 2.5, 3.0]}
+    )
+    result = features(frame, task=_task(frame), options=SMALL, flavour="linear")
+    assert result.data.columns == ["a_x", "a_y", "a_x_2"]
+    assert result.report.decision("a_x").outputs == ["a_x_2"]
+
+
+def test_multiclass_target_encoding_gives_one_column_per_class() -> None:
+    frame = pl.DataFrame(
+        {
+            "city": [f"c{i % 12}" for i in range(36)],
+            "species": [["Adelie Penguin", "Gentoo", "Chinstrap"][i % 3] for i in range(36)],
+        }
+    )
+    options = FeaturesOptions(max_native_categories=5, rare_min_count=1, target_encoding_folds=3)
+    result = features(frame, task=_task(frame, "species"), options=options)
+    assert result.report.decision("city").outputs == [
+        "city_Adelie_Penguin",
+        "city_Chinstrap",
+        "city_Gentoo",
+    ]
+    assert result.data.height == 36
+
+
+def test_report_matches_the_golden_json(update_golden: bool) -> None:
+    """Refresh after an intended change with `make golden`, then review the diff."""
+    frame = _frame()
+    options = SMALL.model_copy(update={"crosses": (("colour", "flag"),), "keep": ("row_id",)})
+    report = features(frame, task=_task(frame), options=options, flavour="linear").report
+    check_golden("features_small", report.model_dump(mode="json"), update=update_golden)
+
+
+@pytest.mark.parametrize("flavour", ["lightgbm", "linear"])
+def test_penguins_report_matches_the_golden_json(flavour: str, update_golden: bool) -> None:
+    from pipelines.columns import ColumnNames
+    from pipelines.ingest import ingest
+
+    result = ingest(Path(__file__).resolve().parent / "data" / "real" / "penguins_raw.csv")
+    names = ColumnNames.from_header_mapping(result.data.columns, result.report.header_mapping)
+    spec = TaskSpec(target="Species").resolved(names)
+    task = resolve_task(result.data, spec)
+    report = features(result.data, task=task, names=names, flavour=flavour).report  # type: ignore[arg-type]
+    check_golden(
+        f"features_penguins_{flavour}", report.model_dump(mode="json"), update=update_golden
+    )
+
+
+def test_load_refuses_a_sklearn_type_skops_would_trust(tmp_path: Path) -> None:
+    """skops trusts all of scikit-learn by default; our allow-list does not."""
+    import skops.io
+    from sklearn.linear_model import LogisticRegression
+
+    frame = _frame()
+    pipeline = features(frame, task=_task(frame), options=SMALL).pipeline
+    pipeline.extra_ = LogisticRegression()
+    path = tmp_path / "model-inside.skops"
+    skops.io.dump(pipeline, path)
+    assert "sklearn.linear_model._logistic.LogisticRegression" not in (
+        skops.io.get_untrusted_types(file=path)
+    )
+    with pytest.raises(FeatureArtifactError, match="LogisticRegression"):
+        load_feature_pipeline(path)
+
+
+def test_crosses_sharing_a_column_that_is_not_itself_a_feature() -> None:
+    from pipelines.features import FeaturePipeline
+
+    frame = pl.DataFrame({"a": ["x", "y", "x"], "b": [1.0, 2.0, 3.0], "c": [True, False, True]})
+    pipeline = FeaturePipeline(
+        plan=(("a_x_b", "frequency", ""), ("a_x_c", "native_categorical", "")),
+        crosses=(("a", "b"), ("a", "c")),
+        rare_min_count=1,
+    )
+    out = pipeline.fit_transform(frame)
+    assert out.columns == ["a_x_b", "a_x_c"]
+    assert pipeline.input_columns_ == ["a", "b", "c"]
+
+
+def test_output_stays_polars_under_a_global_pandas_config() -> None:
+    import sklearn
+
+    frame = _frame()
+    pipeline = features(frame, task=_task(frame), options=SMALL).pipeline
+    with sklearn.config_context(transform_output="pandas"):
+        assert isinstance(pipeline.transform(frame), pl.DataFrame)
+
+
+def test_same_data_and_seed_give_identical_features() -> None:
+    rows = 60
+    frame = pl.DataFrame(
+        {"city": [f"c{i % 25}" for i in range(rows)], "y": [i * 0.37 % 5.1 for i in range(rows)]}
+    )
+    options = FeaturesOptions(max_native_categories=10, seed=7)
+    first = features(frame, task=_task(frame), options=options).data
+    assert_frame_equal(features(frame, task=_task(frame), options=options).data, first)
+    other_seed = options.model_copy(update={"seed": 8})
+    assert not features(frame, task=_task(frame), options=other_seed).data.equals(first)
+
+
+def test_options_load_from_a_config_section() -> None:
+    section = {
+        "keep": ["Individual ID"],
+        "drop": ["Comments"],
+        "encodings": {"Island": "one_hot"},
+        "crosses": [["Island", "Sex"]],
+    }
+    options = FeaturesOptions.model_validate(section)
+    assert options.crosses == (("Island", "Sex"),)
+    with pytest.raises(ValueError, match=r"extra_forbidden|Extra inputs"):
+        FeaturesOptions.model_validate({"kep": ["x"]})
+    with pytest.raises(ValueError, match="one_hot"):
+        FeaturesOptions.model_validate({"encodings": {"a": "onehot"}})
+
+
+def test_the_target_can_never_become_a_feature() -> None:
+    from pipelines.features import FeaturePipeline
+
+    frame = _frame()
+    with pytest.raises(FeaturesError, match="would leak the answer"):
+        FeaturePipeline(plan=(("y", "numeric", ""),), target="y").fit(frame)
+    crossed = FeaturePipeline(
+        plan=(("colour_x_y", "frequency", ""),), target="y", crosses=(("colour", "y"),)
+    )
+    with pytest.raises(FeaturesError, match="would leak the answer"):
+        crossed.fit(frame)
+    with pytest.raises(FeaturesError, match="would leak the answer"):
+        features(
+            frame,
+            task=_task(frame),
+            options=SMALL.model_copy(update={"crosses": (("colour", "y"),)}),
+        )
+
+
+@pytest.mark.parametrize(
+    ("column", "encoding"),
+    [("colour", "numeric"), ("size", "date_parts"), ("colour", "numeric_power")],
+    ids=["text-as-number", "number-as-date", "text-as-skewed-number"],
+)
+def test_an_encoding_that_does_not_fit_the_dtype_is_refused(column: str, encoding: str) -> None:
+    frame = _frame()
+    options = SMALL.model_copy(update={"encodings": {column: encoding}})
+    with pytest.raises(FeaturesError, match=f"sets `{column}` to `{encoding}`"):
+        features(frame, task=_task(frame), options=options)

@@ -70,6 +70,31 @@ CASES: list[tuple[str, Callable[[], Any], list[str]]] = [
         ["n", "c", "y"],
     ),
 ]
+_ACTION_COLUMN = {
+    "numeric": "n",
+    "numeric_power": "n",
+    "one_hot": "c",
+    "native_categorical": "c",
+    "target_encode": "c",
+    "frequency": "c",
+    "date_parts": "d",
+}
+for _flavour in ("lightgbm", "linear"):
+    for _action, _column in _ACTION_COLUMN.items():
+        CASES.append(
+            (
+                f"FeaturePipeline-{_flavour}-{_action}",
+                lambda a=_action, c=_column, f=_flavour: FeaturePipeline(
+                    plan=((c, a, ""),),
+                    target="y",
+                    task_kind="binary",
+                    flavour=f,
+                    rare_min_count=2,
+                    target_encoding_folds=2,
+                ),
+                ["n", "c", "d", "y"],
+            )
+        )
 IDS = [case[0] for case in CASES]
 
 
@@ -126,8 +151,9 @@ def test_refuses_non_polars_and_missing_columns(name: str, make: Any, columns: l
     estimator = make().fit(TRAIN.select(columns))
     with pytest.raises(FeatureInputError, match="polars"):
         estimator.transform(TRAIN.select(columns).to_numpy())
-    with pytest.raises(FeatureInputError, match=f"`{columns[0]}`"):
-        estimator.transform(TRAIN.select(columns).drop(columns[0]))
+    needed = str(estimator.feature_names_in_[0])
+    with pytest.raises(FeatureInputError, match=f"`{needed}`"):
+        estimator.transform(TRAIN.select(columns).drop(needed))
 
 
 @pytest.mark.parametrize(("name", "make", "columns"), CASES, ids=IDS)

@@ -35,19 +35,29 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
-def test_flow_writes_every_stage_into_one_run_folder(prefect_harness: None, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def penguins_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One run of the demo flow, shared by the tests that only read its run folder."""
     from flows.pipeline import thresher_pipeline
 
-    config = load_config(EXAMPLE).model_copy(update={"output_dir": tmp_path})
+    out = tmp_path_factory.mktemp("runs")
+    config = load_config(EXAMPLE).model_copy(update={"output_dir": out})
     summary = thresher_pipeline(config)
-
     run_dir = Path(summary.run_dir)
-    assert run_dir.parent == tmp_path
-    assert summary.rows_read == 344
-    assert summary.rows_ingested + summary.rows_quarantined_ingest == summary.rows_read
-    assert summary.rows_valid is not None
-    assert summary.rows_quarantined_validate is not None
-    assert summary.rows_valid + summary.rows_quarantined_validate == summary.rows_ingested
+    assert run_dir.parent == out
+    return run_dir
+
+
+def test_flow_writes_every_stage_into_one_run_folder(penguins_run: Path) -> None:
+    run_dir = penguins_run
+    recorded = json.loads((run_dir / "run.json").read_text())
+    assert recorded["rows_read"] == 344
+    assert recorded["rows_ingested"] + recorded["rows_quarantined_ingest"] == 344
+    assert recorded["rows_valid"] + recorded["rows_quarantined_validate"] == 344
+    assert [s["name"] for s in recorded["stages"]] == ["ingest", "validate", "profile"]
+    for stage in recorded["stages"]:
+        assert stage["rows_in"] == stage["rows_out"] + stage["rows_set_aside"]
+    assert set(recorded["durations"]) == {"ingest", "validate", "profile"}
     for name in ("data.parquet", "quarantine.parquet", "cell_issues.parquet", "ingest.json"):
         assert (run_dir / "ingest" / name).is_file(), name
     assert (run_dir / "validate" / "validation.html").is_file()
@@ -55,16 +65,27 @@ def test_flow_writes_every_stage_into_one_run_folder(prefect_harness: None, tmp_
     ingested = pl.read_parquet(run_dir / "ingest" / "data.parquet")
     assert ingested.schema["date_egg"] == pl.Date
     assert "_source_line" not in ingested.columns
-    index = run_dir / "index.html"
-    hrefs = re.findall(r'href="([^"]+)"', index.read_text())
-    assert "profile/eda.html" in hrefs
+    hrefs = re.findall(r'href="([^"]+)"', (run_dir / "index.html").read_text())
+    assert {"profile/eda.html", "validate/validation.html", "ingest/ingest.json"} <= set(hrefs)
+    assert "validate/data_docs/index.html" in hrefs
     assert all((run_dir / href).is_file() for href in hrefs)
-    check = open_report(index)
-    assert check.console_errors == [] and check.page_errors == []
-    assert check.external_requests == []
-    recorded = json.loads((run_dir / "run.json").read_text())
     assert recorded["outputs"]["eda"].endswith("eda.html")
     assert json.loads((run_dir / "config.json").read_text())["name"] == "penguins"
+    assert not [p for p in run_dir.rglob("*.tmp")]  # every write was atomic and finished
+
+
+def test_the_reports_hold_no_timings(penguins_run: Path) -> None:
+    for name in ("ingest/ingest.json", "validate/validation.json", "profile/eda.json"):
+        text = (penguins_run / name).read_text()
+        assert '"seconds"' not in text, name
+        assert json.loads(text)["schema_version"] == 1, name
+
+
+@pytest.mark.browser
+def test_run_page_renders_offline(penguins_run: Path) -> None:
+    check = open_report(penguins_run / "index.html")
+    assert check.console_errors == [] and check.page_errors == []
+    assert check.external_requests == []
 
 
 def test_thresher_run_cli_prints_where_the_reports_are(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from pipelines.errors import ThresherError
-from pipelines.validate import ValidateError, ValidationPolicy, validate
+from pipelines.validate import ValidateError, ValidateOptions, ValidationPolicy, validate
 from pipelines.validate.infer import infer_model_source
 
 DATA = Path(__file__).parent / "data"
@@ -57,7 +57,7 @@ def test_inferred_model_validates_its_own_data(path: Path, tmp_path: Path) -> No
     if not frame.columns:
         pytest.skip("no columns to describe")
     module = import_source(infer_model_source(frame, "Inferred", source=path.name), tmp_path)
-    result = validate(frame, module.Inferred, STRICT)
+    result = validate(frame, schema=module.Inferred, options=ValidateOptions(policy=STRICT))
     assert result.report.rows_quarantined == 0, result.report.checks
     assert result.report.checks == []
 
@@ -82,7 +82,11 @@ def test_inferred_source_describes_each_column(tmp_path: Path) -> None:
     assert "# 'price': Float64, 3 non-null, 1 null, 3 distinct, range 1.5..10" in source
     module = import_source(source, tmp_path)
     bad = frame.with_columns(pl.Series("Order ID", ["AB-001", "nope", "CD-013", "CD-104"]))
-    result = validate(bad, module.Orders, ValidationPolicy(max_invalid_fraction=1))
+    result = validate(
+        bad,
+        schema=module.Orders,
+        options=ValidateOptions(policy=ValidationPolicy(max_invalid_fraction=1)),
+    )
     assert result.quarantine["_row"].to_list() == [1]
 
 

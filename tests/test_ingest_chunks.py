@@ -20,7 +20,7 @@ TEXT_FILES = sorted(
 
 def _ingest_or_error(path: Path, options: IngestOptions) -> object:
     try:
-        return ingest(path, options)
+        return ingest(path, options=options)
     except ThresherError as exc:
         return str(exc)
 
@@ -46,7 +46,7 @@ def test_streaming_matches_in_memory(tmp_path: Path, name: str) -> None:
     source = REAL / name
     whole = ingest(source)
     out = tmp_path / "data.parquet"
-    streamed = ingest_to_parquet(source, out, IngestOptions(chunk_bytes=50_000))
+    streamed = ingest_to_parquet(source, out, options=IngestOptions(chunk_bytes=50_000))
     assert_frame_equal(pl.read_parquet(out), whole.data)
     assert streamed.report.rows_ok == whole.report.rows_ok
     assert [c.model_dump() for c in streamed.report.columns] == [
@@ -57,7 +57,9 @@ def test_streaming_matches_in_memory(tmp_path: Path, name: str) -> None:
 def test_streaming_keeps_quarantine_and_cell_issues(tmp_path: Path) -> None:
     source = MESSY / "ragged.csv"
     whole = ingest(source)
-    streamed = ingest_to_parquet(source, tmp_path / "d.parquet", IngestOptions(chunk_bytes=32))
+    streamed = ingest_to_parquet(
+        source, tmp_path / "d.parquet", options=IngestOptions(chunk_bytes=32)
+    )
     assert_frame_equal(streamed.quarantine, whole.quarantine)
     assert_frame_equal(pl.read_parquet(tmp_path / "d.parquet"), whole.data)
 
@@ -74,7 +76,7 @@ def test_parquet_streams_in_batches_with_the_same_repairs(tmp_path: Path) -> Non
     messy.write_parquet(source, row_group_size=700)
     whole = ingest(source)
     out = tmp_path / "out.parquet"
-    streamed = ingest_to_parquet(source, out, IngestOptions(chunk_bytes=4096))
+    streamed = ingest_to_parquet(source, out, options=IngestOptions(chunk_bytes=4096))
     written = pl.read_parquet(out)
     assert_frame_equal(written, whole.data)
     assert written.columns == ["order_id", "amount", "signed_up"]

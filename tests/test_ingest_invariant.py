@@ -114,7 +114,7 @@ def test_every_record_accounted_for_once(messy: MessyFile, chunk_bytes: int) -> 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "messy.csv"
         path.write_bytes(messy.payload)
-        result = ingest(path, IngestOptions(add_line_numbers=True, chunk_bytes=chunk_bytes))
+        result = ingest(path, options=IngestOptions(add_line_numbers=True, chunk_bytes=chunk_bytes))
 
     report = result.report
     assert report.rows_read == report.rows_ok + report.rows_quarantined

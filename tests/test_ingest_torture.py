@@ -45,7 +45,7 @@ def run_ingest(source: str | Path, **options: object):
     """Ingest with the given options and check the invariants every result must satisfy."""
     from pipelines.ingest import IngestOptions, ingest
 
-    result = ingest(source, IngestOptions(**options))
+    result = ingest(source, options=IngestOptions(**options))
     check_invariants(result)
     return result
 

@@ -149,3 +149,37 @@ def test_rows_in_equal_rows_out_plus_quarantined(rows: list[tuple[object, ...]])
     assert keys == list(range(frame.height))
     assert conformed.quarantine["_reason"].null_count() == 0
     assert conformed.data.schema == pl.Schema({ROW_KEY: pl.Int64, **TRAIN.drop("species").schema})
+
+
+def test_json_schema_accepts_training_records_and_rejects_bad_ones() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = SCHEMA.json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    records = json.loads(TRAIN.drop("species").write_json())
+    for record in records:
+        validator.validate(record)
+    with pytest.raises(jsonschema.ValidationError, match="'island' is a required property"):
+        validator.validate({k: v for k, v in records[0].items() if k != "island"})
+    with pytest.raises(jsonschema.ValidationError, match="is not of type 'integer', 'null'"):
+        validator.validate({**records[0], "flippers": "many"})
+
+
+def test_typed_values_that_do_not_mean_the_same_are_quarantined() -> None:
+    typed = pl.DataFrame(
+        {
+            "body_mass_g": [3750, 4000],  # integers for a float column: fine
+            "flippers": [181.0, 190.5],  # 190.5 is not a whole number
+            "island": [1, 2],  # numbers as categories: their text
+            "adult": [1, 2],  # 2 is not a boolean
+            "seen": [2008, 2009],  # a year number is not a date
+        }
+    )
+    conformed = SCHEMA.conform(typed)
+    assert conformed.data.height == 0
+    assert conformed.quarantine["_reason"].to_list() == [
+        "`seen` = '2008' is not a date (YYYY-MM-DD)",
+        "`flippers` = '190.5' is not a whole number; "
+        "`adult` = '2' is not true/false (or yes/no, 1/0); "
+        "`seen` = '2009' is not a date (YYYY-MM-DD)",
+    ]

@@ -32,7 +32,7 @@ def test_short_codes_and_unrelated_columns_are_left_alone() -> None:
 
 
 def test_profile_of_ames_flags_the_exterior_columns() -> None:
-    result = profile(ingest(AMES).data)
+    result = profile(ingest(AMES).data).report
     messages = [
         a.message
         for a in result.alerts
@@ -44,5 +44,5 @@ def test_profile_of_ames_flags_the_exterior_columns() -> None:
 
 def test_a_frame_without_siblings_has_no_such_alert() -> None:
     frame = pl.DataFrame({"a": ["x1", "y2", "z3"] * 5, "b": ["pear", "plum", "fig"] * 5})
-    alerts = profile(frame).alerts
+    alerts = profile(frame).report.alerts
     assert not [a for a in alerts if a.kind == "category_variants" and len(a.columns) == 2]

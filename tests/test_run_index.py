@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pipelines.ingest import ColumnReport, IngestReport
-from reports.run_index import RunPage, render_run_index
+from pipelines.stage import StageSummary
+from reports.run_index import RunPage, render_run_index, render_run_markdown
 
 HOSTILE = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
 
@@ -28,8 +29,34 @@ def _report() -> IngestReport:
     )
 
 
+def _stages() -> list[StageSummary]:
+    return [
+        StageSummary(
+            name="ingest",
+            rows_in=3,
+            rows_out=2,
+            rows_set_aside=1,
+            headline="3 rows read.",
+            links={"Ingest account (JSON)": "ingest/ingest.json"},
+        ),
+        StageSummary(
+            name="validate",
+            rows_in=2,
+            rows_out=2,
+            rows_set_aside=0,
+            headline="passed against `Small`.",
+            links={"Validation report": "validate/validation.html"},
+        ),
+    ]
+
+
 def test_every_value_is_escaped() -> None:
-    page = RunPage(name=HOSTILE, run_dir="/tmp/r", source=HOSTILE, links={HOSTILE: "run.json"})
+    stage = StageSummary(
+        name=HOSTILE, rows_in=1, rows_out=1, rows_set_aside=0, headline=HOSTILE, links={}
+    )
+    page = RunPage(
+        name=HOSTILE, run_dir="/tmp/r", source=HOSTILE, stages=[stage], links={HOSTILE: "run.json"}
+    )
     html = render_run_index(page, _report())
     assert "<script>alert" not in html
     assert "<img src=x" not in html
@@ -39,16 +66,27 @@ def test_every_value_is_escaped() -> None:
 
 
 def test_counts_and_links_are_shown() -> None:
-    page = RunPage(
-        name="demo",
-        run_dir="/tmp/r",
-        source="a.csv",
-        rows_valid=2,
-        rows_quarantined_validate=0,
-        alerts=4,
-        links={"EDA report": "profile/eda.html"},
-    )
+    page = RunPage(name="demo", run_dir="/tmp/r", source="a.csv", stages=_stages())
     html = render_run_index(page, _report())
-    assert 'href="profile/eda.html"' in html
-    assert "rows failing validation" in html
-    assert "EDA alerts" in html
+    assert 'href="validate/validation.html"' in html
+    assert 'href="ingest/ingest.json"' in html
+    assert "passed against <code>Small</code>." in html
+    assert "rows unreadable (ingest quarantine)" in html
+
+
+def test_a_new_stage_appears_without_template_edits() -> None:
+    features = StageSummary(
+        name="features",
+        rows_in=2,
+        rows_out=2,
+        rows_set_aside=0,
+        headline="12 columns encoded, 3 dropped.",
+        links={"Features report": "features/features.html"},
+    )
+    page = RunPage(name="demo", run_dir="/tmp/r", source="a.csv", stages=[*_stages(), features])
+    html = render_run_index(page, _report())
+    assert "<b>features</b>" in html and "12 columns encoded, 3 dropped." in html
+    assert 'href="features/features.html"' in html
+    markdown = render_run_markdown(page)
+    assert "| features | 2 | 2 | 0 | 12 columns encoded, 3 dropped. |" in markdown
+    assert markdown.count("\n| ") == 5  # header, rule and one row per stage

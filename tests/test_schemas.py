@@ -71,8 +71,9 @@ def test_clean_layer_is_stricter_than_raw() -> None:
 
 
 def test_penguins_raw_fits_what_ingest_produces() -> None:
-    ingest_module = pytest.importorskip("pipelines.ingest")
-    frame = ingest_module.ingest(REAL / "penguins_raw.csv").data
+    from pipelines.ingest import ingest  # a broken import must fail here, not skip
     from pipelines.validate import validate
 
-    assert validate(frame, PenguinsRaw).report.rows_quarantined == 0
+    frame = ingest(REAL / "penguins_raw.csv").data
+
+    assert validate(frame, schema=PenguinsRaw).report.rows_quarantined == 0

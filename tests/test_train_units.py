@@ -181,3 +181,22 @@ def test_learning_curve_reading(
     train: list[float], valid: list[float], dummy: float, word: str
 ) -> None:
     assert word in read_learning_curve(train, valid, dummy)
+
+
+def test_float32_thresholds_keep_predictions_and_make_onnx_exact() -> None:
+    from pipelines.train.booster import float32_thresholds
+    from pipelines.train.onnx_export import booster_to_onnx, onnx_predict
+
+    rng = np.random.default_rng(0)
+    # values that sit one float32 step apart: LightGBM splits between them, float32 cannot
+    base = rng.normal(size=800).astype(np.float32)
+    x = numeric_matrix(
+        pl.DataFrame({"a": np.concatenate([base, np.nextafter(base, np.float32(1))])})
+    )
+    y = np.concatenate([np.zeros(800), np.ones(800) * 10]) + x[:, 0]
+    params = booster_params("regression", 1, LightGBMOptions(), seed=0, num_threads=1)
+    fit = fit_booster(x, y, params=params, rounds=30, feature_names=["a"])
+    moved = float32_thresholds(fit.booster)
+    np.testing.assert_array_equal(moved.predict(x), fit.booster.predict(x))
+    got = onnx_predict(booster_to_onnx(moved), x, "regression")
+    assert np.max(np.abs(got - moved.predict(x)) / np.maximum(1, np.abs(got))) < 1e-5

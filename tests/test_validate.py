@@ -17,6 +17,7 @@ from pipelines.validate import (
     PolicyError,
     SchemaMismatchError,
     SchemaRefError,
+    ValidateOptions,
     ValidationFailed,
     ValidationPolicy,
     ValidationReport,
@@ -64,7 +65,7 @@ def small(**columns: list) -> pl.DataFrame:
 
 def test_clean_frame_passes_untouched() -> None:
     frame = small()
-    result = validate(frame, Small)
+    result = validate(frame, schema=Small)
     assert_frame_equal(result.valid, frame)
     assert result.quarantine.height == 0
     assert result.report.outcome == "passed"
@@ -73,7 +74,7 @@ def test_clean_frame_passes_untouched() -> None:
 
 def test_every_failure_of_a_row_is_kept_as_a_reason() -> None:
     frame = small(amount=[1.0, -5.0, None, 400.0], kind=["a", "zz", "a", "b"])
-    result = validate(frame, Small, LENIENT)
+    result = validate(frame, schema=Small, options=ValidateOptions(policy=LENIENT))
     assert result.quarantine["_row"].to_list() == [1, 3]
     reasons = {
         (r["column"], r["check"].split("(")[0], r["value"])
@@ -85,14 +86,14 @@ def test_every_failure_of_a_row_is_kept_as_a_reason() -> None:
 
 
 def test_duplicates_are_all_quarantined_with_uniqueness_reason() -> None:
-    result = validate(small(id=[1, 1, 2, 3]), Small, LENIENT)
+    result = validate(small(id=[1, 1, 2, 3]), schema=Small, options=ValidateOptions(policy=LENIENT))
     assert result.quarantine["_row"].to_list() == [0, 1]
     assert {c.check for c in result.report.checks} == {"field_uniqueness"}
 
 
 def test_coercion_failures_are_row_failures_not_lost_rows() -> None:
     frame = small(amount=["1.5", "oops", None, "3"])
-    result = validate(frame, Small, LENIENT)
+    result = validate(frame, schema=Small, options=ValidateOptions(policy=LENIENT))
     assert result.valid["amount"].dtype == pl.Float64
     assert result.quarantine["_row"].to_list() == [1]
     reason = result.quarantine["_reasons"][0][0]
@@ -105,19 +106,23 @@ def test_schema_problems_stop_with_one_error_listing_all() -> None:
         SchemaMismatchError,
         match=r"missing columns `amount`, `kind`; column `id` is String and no value converts",
     ):
-        validate(frame, Small)
+        validate(frame, schema=Small)
     with pytest.raises(SchemaMismatchError, match=r"`id` is String and no value converts"):
-        validate(pl.DataFrame({"id": ["x"], "amount": [1.0], "kind": ["a"]}), Small)
+        validate(pl.DataFrame({"id": ["x"], "amount": [1.0], "kind": ["a"]}), schema=Small)
 
 
 def test_strict_schema_names_unexpected_columns() -> None:
     frame = penguins_frame().with_columns(pl.lit(1).alias("surprise"))
     with pytest.raises(SchemaMismatchError, match="column `surprise` is not in the schema"):
-        validate(frame, PenguinsClean)
+        validate(frame, schema=PenguinsClean)
 
 
 def test_lazyframe_is_validated_at_full_depth() -> None:
-    result = validate(small(kind=["a", "b", "x", "b"]).lazy(), Small, LENIENT)
+    result = validate(
+        small(kind=["a", "b", "x", "b"]).lazy(),
+        schema=Small,
+        options=ValidateOptions(policy=LENIENT),
+    )
     assert result.report.rows_quarantined == 1
 
 
@@ -132,7 +137,13 @@ def test_lazyframe_is_validated_at_full_depth() -> None:
 )
 def test_severity_decides_quarantine(severities: dict, quarantined: int, warned: int) -> None:
     frame = small(amount=[1.0, -5.0, None, 4.0], kind=["a", "b", "zz", "b"])
-    result = validate(frame, Small, ValidationPolicy(severities=severities, max_invalid_fraction=1))
+    result = validate(
+        frame,
+        schema=Small,
+        options=ValidateOptions(
+            policy=ValidationPolicy(severities=severities, max_invalid_fraction=1)
+        ),
+    )
     assert result.report.rows_quarantined == quarantined
     assert result.report.rows_warned == warned
     assert result.report.rows_valid + result.report.rows_quarantined == 4
@@ -141,10 +152,20 @@ def test_severity_decides_quarantine(severities: dict, quarantined: int, warned:
 def test_policy_fail_raises_with_summary_and_result() -> None:
     frame = small(kind=["a", "x", "y", "b"])
     with pytest.raises(ValidationFailed, match=r"2 of 4 rows invalid \(50.0%\)") as caught:
-        validate(frame, Small, ValidationPolicy(max_invalid_fraction=0.25))
+        validate(
+            frame,
+            schema=Small,
+            options=ValidateOptions(policy=ValidationPolicy(max_invalid_fraction=0.25)),
+        )
     assert caught.value.exit_code == 1
     assert caught.value.result.quarantine.height == 2
-    warned = validate(frame, Small, ValidationPolicy(max_invalid_fraction=0.25, on_exceed="warn"))
+    warned = validate(
+        frame,
+        schema=Small,
+        options=ValidateOptions(
+            policy=ValidationPolicy(max_invalid_fraction=0.25, on_exceed="warn")
+        ),
+    )
     assert warned.report.outcome == "warned"
 
 
@@ -161,9 +182,9 @@ def test_policy_file_loading(tmp_path: Path) -> None:
 
 def test_bad_schema_reference_names_what_to_do() -> None:
     with pytest.raises(SchemaRefError, match="must look like `module:Model`"):
-        validate(small(), "schemas.penguins")
+        validate(small(), schema="schemas.penguins")
     with pytest.raises(SchemaRefError, match=r"cannot import module `schemas\.nothing`"):
-        validate(small(), "schemas.nothing:Model")
+        validate(small(), schema="schemas.nothing:Model")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -185,7 +206,7 @@ def test_no_row_vanishes(rows: list[tuple[int, float | None, str]], warn_kind: b
     policy = ValidationPolicy(
         max_invalid_fraction=1, severities={"kind": "warn"} if warn_kind else {}
     )
-    result = validate(frame, Small, policy)
+    result = validate(frame, schema=Small, options=ValidateOptions(policy=policy))
     report = result.report
     assert report.rows_in == frame.height == report.rows_valid + report.rows_quarantined
     restored = pl.concat([result.valid, result.quarantine.select(frame.columns)])
@@ -196,9 +217,9 @@ def test_no_row_vanishes(rows: list[tuple[int, float | None, str]], warn_kind: b
 
 def test_penguins_raw_and_clean_layers() -> None:
     frame = penguins_frame()
-    raw = validate(frame, PenguinsRaw)
+    raw = validate(frame, schema=PenguinsRaw)
     assert raw.report.rows_quarantined == 0
-    clean = validate(frame, PenguinsClean)
+    clean = validate(frame, schema=PenguinsClean)
     assert clean.report.rows_quarantined == 11  # rows without sex or measurements
     assert {c.check for c in clean.report.checks} == {"not_nullable"}
 
@@ -224,7 +245,7 @@ def planted_penguins() -> pl.DataFrame:
 
 
 def test_planted_bad_rows_land_in_quarantine_with_reasons() -> None:
-    result = validate(planted_penguins(), PenguinsRaw)
+    result = validate(planted_penguins(), schema=PenguinsRaw)
     assert result.quarantine["_row"].to_list() == [3, 10, 20, 30]
     checks = [r[0]["check"] for r in result.quarantine["_reasons"].to_list()]
     assert checks[0].startswith("less_than_or_equal_to") and checks[2] == "date_in_study_period"
@@ -233,7 +254,7 @@ def test_planted_bad_rows_land_in_quarantine_with_reasons() -> None:
 
 
 def test_report_round_trips_through_json_and_escapes_html() -> None:
-    report = validate(planted_penguins(), PenguinsRaw).report
+    report = validate(planted_penguins(), schema=PenguinsRaw).report
     again = ValidationReport.model_validate_json(json.dumps(report.to_json_dict()))
     assert again == report
     html = render_validation_html(report)
@@ -326,10 +347,17 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_validate_task_writes_run_folder(tmp_path: Path) -> None:
-    from flows.validate_tasks import validate_task
+    from flows.tasks import validate_task
+    from pipelines.validate import ValidateOptions
 
-    valid, summary = validate_task.fn(
-        planted_penguins(), tmp_path, "schemas.penguins:PenguinsRaw", run_gx=False
+    outputs = validate_task.fn(
+        planted_penguins(),
+        tmp_path,
+        "schemas.penguins:PenguinsRaw",
+        ValidateOptions(great_expectations=False),
     )
-    assert valid.height == 340 and summary["rows_quarantined"] == 4
+    assert outputs.valid.height == 340 and outputs.report.rows_quarantined == 4
+    summary = outputs.stage_summary(tmp_path)
+    assert (summary.rows_in, summary.rows_out, summary.rows_set_aside) == (344, 340, 4)
+    assert summary.links == {"Validation report": "validate/validation.html"}
     assert (tmp_path / "validate" / "validation.html").is_file()

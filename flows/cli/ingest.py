@@ -3,39 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from time import perf_counter
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 if TYPE_CHECKING:
-    from pipelines.ingest import IngestOptions, IngestResult
+    from pipelines.ingest import IngestOptions
 
-__all__ = ["register", "summary_table"]
+__all__ = ["register"]
 
 _STREAM_ABOVE_BYTES = 512 * 1024 * 1024
-
-
-def summary_table(result: IngestResult) -> Table:
-    """A readable per-column summary of an ingest run."""
-    report = result.report
-    table = Table(
-        title=(
-            f"{report.source}: {report.rows_ok:,} rows ok, {report.rows_quarantined:,} "
-            f"quarantined, {report.cell_issues:,} cells nulled ({report.seconds:.2f}s)"
-        ),
-        title_justify="left",
-    )
-    for header in ("column", "from", "dtype", "nulls", "repairs"):
-        table.add_column(header, overflow="fold")
-    for column in report.columns:
-        repairs = ", ".join(f"{kind} {count:,}" for kind, count in column.repairs.items())
-        if column.notes:
-            repairs = "; ".join(filter(None, [repairs, *column.notes]))
-        original = column.original_name if column.original_name != column.name else ""
-        table.add_row(column.name, original, column.dtype, f"{column.null_count:,}", repairs)
-    return table
 
 
 def _should_stream(source: str, options: IngestOptions) -> bool:
@@ -69,8 +48,9 @@ def ingest_command(
     ] = True,
 ) -> None:
     """Read SOURCE, repair messy values, and write data/quarantine/cell issues/ingest.json."""
-    from flows.ingest_outputs import write_ingest_outputs
-    from pipelines.ingest import IngestOptions, ingest, ingest_to_parquet
+    from flows.ingest_outputs import run_ingest
+    from pipelines.ingest import IngestOptions
+    from reports.ingest import ingest_console_table
 
     defaults = IngestOptions()
     formats = ("csv", "parquet", "ndjson", "json", "excel", "sqlite")
@@ -87,15 +67,12 @@ def ingest_command(
         sheet=sheet,
         null_tokens=(*defaults.null_tokens, *(null or [])),
     )
-    out.mkdir(parents=True, exist_ok=True)
-    if stream if stream is not None else _should_stream(source, options):
-        result = ingest_to_parquet(source, out / "data.parquet", options)
-        paths = write_ingest_outputs(result, out, data_written=True)
-    else:
-        result = ingest(source, options)
-        paths = write_ingest_outputs(result, out)
+    started = perf_counter()
+    streaming = stream if stream is not None else _should_stream(source, options)
+    outputs = run_ingest(source, out, options=options, stream=streaming)
+    result, paths = outputs.result, outputs.paths
     console = Console(width=120)
-    console.print(summary_table(result))
+    console.print(ingest_console_table(result.report, perf_counter() - started))
     if result.report.quarantine_reasons:
         reasons = ", ".join(f"{k} {v:,}" for k, v in result.report.quarantine_reasons.items())
         console.print(f"[yellow]quarantined:[/] {reasons}")

@@ -20,7 +20,8 @@ __all__ = ["register"]
 def profile_command(
     data: Annotated[str, typer.Argument(help="Parquet file, or any source ingest reads.")],
     target: Annotated[
-        str | None, typer.Option("--target", help="Target column (as named after ingest).")
+        str | None,
+        typer.Option("--target", help="Target column, as in the file (`Survived`) or normalised."),
     ] = None,
     reference: Annotated[
         str | None,
@@ -40,25 +41,26 @@ def profile_command(
     ] = 100_000,
 ) -> None:
     """Profile DATA into OUT/eda.html (self-contained), OUT/eda.json and OUT/eda.md."""
-    from flows.profile_tasks import load_data, load_reference_source, run_profile
-    from pipelines.profile import Profile, ProfileOptions
+    from flows.profile_outputs import load_data, load_reference_source, run_profile
+    from pipelines.profile import ProfileOptions, ProfileReport
+    from pipelines.task import TaskSpec
 
     started = time.perf_counter()
     options = ProfileOptions(title=title or f"EDA · {Path(data).name}", sample_rows=sample_rows)
     with tempfile.TemporaryDirectory(prefix="thresher-profile-") as scratch:
         frame, report = load_data(data, Path(scratch), stream=stream)
-        ref: pl.DataFrame | pl.LazyFrame | Profile | None = None
+        ref: pl.DataFrame | pl.LazyFrame | ProfileReport | None = None
         if reference is not None:
             ref = load_reference_source(reference, Path(scratch) / "reference")
         outputs = run_profile(
             frame,
             out,
-            target=target,
+            task=TaskSpec(target=target) if target is not None else None,
             reference=ref,
             options=options,
             ingest_report=report,
         )
-    result = outputs.profile
+    result = outputs.report
     high = sum(a.severity == "high" for a in result.alerts)
     typer.echo(
         f"profiled {result.dataset.rows:,} rows x {result.dataset.columns} columns in "

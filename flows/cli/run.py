@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from flows.runtime import prepare_prefect_environment
-from pipelines.config import load_config
 
 __all__ = ["register"]
 
@@ -24,6 +23,8 @@ def run_command(
     Uses Prefect's ephemeral engine unless PREFECT_API_URL points at a running server
     (`prefect server start`).
     """
+    from pipelines.config import load_config  # imports pandera: only when this command runs
+
     config = load_config(config_path)
     if output_dir is not None:
         config = config.model_copy(update={"output_dir": output_dir.resolve()})

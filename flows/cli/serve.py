@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from flows.runtime import prepare_prefect_environment
-from pipelines.config import load_config
 from pipelines.errors import ConfigError
 
 __all__ = ["register"]
@@ -24,6 +23,8 @@ def serve_command(
     Needs a running Prefect server: `prefect server start`, then
     `export PREFECT_API_URL=http://127.0.0.1:4200/api`.
     """
+    from pipelines.config import load_config  # imports pandera: only when this command runs
+
     config = load_config(config_path)
     if not os.environ.get("PREFECT_API_URL"):
         msg = (

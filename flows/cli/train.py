@@ -28,7 +28,7 @@ def _load(data: str, config: Path | None):  # type: ignore[no-untyped-def]
         frame = read_parquet_input(data)
         assert isinstance(frame, pl.DataFrame)
         return frame, ColumnNames(tuple(frame.columns)), loaded
-    result = ingest(data, loaded.ingest if loaded is not None else IngestOptions())
+    result = ingest(data, options=loaded.ingest if loaded is not None else IngestOptions())
     names = ColumnNames.from_header_mapping(result.data.columns, result.report.header_mapping)
     return result.data, names, loaded
 
@@ -69,20 +69,28 @@ def train_command(
         msg = f"--task `{task}` is not known: use auto, binary, multiclass or regression"
         raise ConfigError(msg)
     frame, names, loaded = _load(data, config)
-    if target is None and loaded is not None:
-        target = loaded.task.target
+    config_task = loaded.task if loaded is not None else None
+    if target is None and config_task is not None:
+        target = config_task.target
     if target is None:
         msg = "no target: pass `--target COLUMN` (as in the file's header, or normalised)"
         raise ConfigError(msg)
-    options = loaded.train.options() if loaded is not None else TrainOptions()
+    options = loaded.train.options if loaded is not None else TrainOptions()
     updates: dict[str, object] = {}
     if tune is not None:
         updates["tune"] = options.tune.model_copy(update={"trials": tune})
     if threads is not None:
         updates["num_threads"] = threads
     options = options.model_copy(update=updates) if updates else options
-    features_options = loaded.features.options() if loaded is not None else FeaturesOptions()
-    spec = TaskSpec(target=target, kind=task, group=group, time=time_column)  # type: ignore[arg-type]
+    features_options = loaded.features.options if loaded is not None else FeaturesOptions()
+    spec = TaskSpec(
+        target=target,
+        kind=task if task != "auto" or config_task is None else config_task.kind,  # type: ignore[arg-type]
+        group=group or (config_task.group if config_task else None),
+        time=time_column or (config_task.time if config_task else None),
+        positive_label=config_task.positive_label if config_task else None,
+        sensitive=config_task.sensitive if config_task else (),
+    )
     outputs = run_train(
         frame,
         out,

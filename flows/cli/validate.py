@@ -22,7 +22,7 @@ def _load(data: str) -> tuple[pl.DataFrame, pl.Series | None]:
 
     if is_parquet(data):
         return cast("pl.DataFrame", read_parquet_input(data, error=ValidateError)), None
-    frame = ingest(data, IngestOptions(add_line_numbers=True)).data
+    frame = ingest(data, options=IngestOptions(add_line_numbers=True)).data
     lines = frame.get_column("_source_line")
     return frame.drop("_source_line"), lines
 
@@ -44,25 +44,24 @@ def validate_command(
     ] = True,
 ) -> None:
     """Validate DATA; write valid/quarantine Parquet, validation.json/.html and Data Docs."""
-    from flows.validate_outputs import run_validation
-    from pipelines.validate import load_policy
+    from flows.validate_outputs import run_validate
+    from pipelines.validate import ValidateOptions, load_policy
 
-    loaded_policy = load_policy(policy)
+    options = ValidateOptions(policy=load_policy(policy), great_expectations=gx)
     frame, lines = _load(data)
-    outputs = run_validation(
+    outputs = run_validate(
         frame,
-        schema,
         out,
-        loaded_policy,
+        schema=schema,
+        options=options,
         source=f"`{data}`",
-        run_gx=gx,
         suite_paths=list(suite or []),
         source_lines=lines,
     )
     report = outputs.report
     typer.echo(
         f"{report.outcome}: {report.rows_in} rows in, {report.rows_valid} valid, "
-        f"{report.rows_quarantined} quarantined; report {out / 'validation.html'}"
+        f"{report.rows_quarantined} quarantined; report {outputs.html}"
     )
     if outputs.failed is not None:
         raise outputs.failed

@@ -29,7 +29,7 @@ from pipelines.features.pipeline import FEATURE_ACTIONS, FeaturePipeline
 from pipelines.features.plan import plan_features
 from pipelines.profile import Profile
 from pipelines.profile import profile as profile_frame
-from pipelines.task import ResolvedTask
+from pipelines.task import ResolvedTask, TaskSpec
 
 __all__ = [
     "ALLOWED_TYPES",
@@ -71,7 +71,9 @@ def features(
     options
         Keep/drop lists, per-column encodings, crosses and thresholds.
     profile
-        The profile of `frame` (a `Profile`, or a result with `.report`); computed when None.
+        The profile of `frame` (a `ProfileReport`, or the `ProfileResult` holding it);
+        computed from `frame` when None. Pass a profile of the training rows only: a profile
+        of all rows would let test rows decide which columns are kept and how.
         Its semantic types decide `auto`, and its findings drop ID-like, constant, duplicate
         and leaking columns.
     names
@@ -93,11 +95,12 @@ def features(
         A column named in the options is not in the frame.
     """
     names = names or ColumnNames(tuple(frame.columns))
-    report_profile = (
-        _profile_report(profile)
-        if profile is not None
-        else profile_frame(frame, target=task.target if task.target in frame.columns else None)
-    )
+    if profile is not None:
+        report_profile = _profile_report(profile)
+    else:
+        spec = TaskSpec(target=task.target, kind=task.kind, positive_label=task.positive_label)
+        has_target = task.target in frame.columns
+        report_profile = profile_frame(frame, task=spec if has_target else None, names=names).report
     decisions, crosses = plan_features(
         frame,
         task=task,
@@ -117,6 +120,14 @@ def features(
         seed=options.seed,
     )
     data = pipeline.fit_transform(frame)
+    source = "the profile passed in" if profile is not None else "a profile of these rows"
+    notes = [f"column types and findings from {source}; fitted on {frame.height:,} training rows."]
+    if any(d.action == "target_encode" for d in decisions):
+        notes.append(
+            f"`data` holds out-of-fold target encodings ({options.target_encoding_folds} folds), "
+            "so no training row is encoded with its own target; `pipeline.transform` applies "
+            "the encoding learned on all training rows to new rows."
+        )
     dropped: dict[str, list[str]] = {}
     for d in decisions:
         if d.action.startswith("dropped"):
@@ -142,12 +153,13 @@ def features(
             for d in decisions
         ],
         dropped=dict(sorted(dropped.items())),
+        notes=notes,
     )
     return FeaturesResult(pipeline=pipeline, data=data, report=report)
 
 
 def _profile_report(profile: Any) -> Profile:
-    """Accept a `Profile`, or a profile result that carries it as `.report`."""
+    """Accept a `ProfileReport`, or a `ProfileResult` that carries it as `.report`."""
     if isinstance(profile, Profile):
         return profile
     report = getattr(profile, "report", None)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Literal
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipelines.stage import DisplaysReport
+
 if TYPE_CHECKING:
     from pipelines.features.pipeline import FeaturePipeline
 
@@ -64,7 +66,7 @@ class FeaturesReport(BaseModel):
 
 
 @dataclass(frozen=True)
-class FeaturesResult:
+class FeaturesResult(DisplaysReport):
     """The fitted pipeline, the training rows' features, and the report."""
 
     pipeline: FeaturePipeline

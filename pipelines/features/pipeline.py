@@ -62,10 +62,13 @@ FEATURE_ACTIONS = frozenset(
 leaves the column out."""
 
 _UNSAFE = re.compile(r"[^0-9A-Za-z_]+")
+_BLOCK_PREFIX = re.compile(r"^f[0-9]+__")
 
 
-class FeaturePipeline(TransformerMixin, BaseEstimator):
+class FeaturePipeline(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):  # type: ignore[call-arg]
     """Turn a polars frame into all-numeric features (Float64, plus Int32 category codes).
+
+    Output is always polars, whatever sklearn's global `transform_output` says.
 
     Parameters
     ----------
@@ -87,6 +90,19 @@ class FeaturePipeline(TransformerMixin, BaseEstimator):
         Folds for out-of-fold target encoding in `fit_transform`.
     seed
         Seed of the target-encoding folds.
+
+    Attributes
+    ----------
+    input_columns_ : list[str]
+        The columns `transform` needs (before crosses), in order.
+    feature_names_out_ : list[str]
+        Output columns; ASCII letters, digits and `_` only.
+    categorical_features_ : list[str]
+        Int32-coded outputs to pass to LightGBM as `categorical_feature`.
+    outputs_by_column_ : dict[str, list[str]]
+        Input column (or cross) -> the outputs it became.
+    decisions_ : list[tuple[str, str, str]]
+        The plan: `(column, action, reason)` for every input column.
     """
 
     def __init__(
@@ -134,9 +150,20 @@ class FeaturePipeline(TransformerMixin, BaseEstimator):
         if not used:
             msg = "no column is left to use as a feature: check `features.drop` and `keep`"
             raise FeaturesError(msg)
+        used_names = {c for c, _ in used}
+        leaking = {cross_name(a, b) for a, b in self.crosses if self.target in (a, b)}
+        if self.target is not None and (self.target in used_names or leaking & used_names):
+            msg = (
+                f"the target `{self.target}` is planned as a feature (or inside a cross): that "
+                "would leak the answer; remove it from the plan and the crosses"
+            )
+            raise FeaturesError(msg)
         crossed = {cross_name(a, b) for a, b in self.crosses}
-        raw = [c for c, _ in used if c not in crossed]
-        raw += [c for pair in self.crosses for c in pair if c not in raw]
+        raw = list(
+            dict.fromkeys(
+                [c for c, _ in used if c not in crossed] + [c for p in self.crosses for c in p]
+            )
+        )
         _require(frame, raw)
         inputs = frame.select(raw)
         self.crosser_ = CrossFeatures(pairs=tuple(self.crosses)).set_output(transform="polars")
@@ -147,14 +174,17 @@ class FeaturePipeline(TransformerMixin, BaseEstimator):
             for i, (column, action) in enumerate(used)
         ]
         self.column_transformer_ = ColumnTransformer(
-            blocks, remainder="drop", verbose_feature_names_out=False
+            # prefixed names never collide inside sklearn; `_safe_names` strips and de-duplicates
+            blocks,
+            remainder="drop",
+            verbose_feature_names_out=True,
         ).set_output(transform="polars")
         out = self.column_transformer_.fit_transform(inputs, target)
         self.input_columns_ = raw
         self.n_features_in_ = len(raw)
         self.feature_names_in_ = np.asarray(raw, dtype=object)
         self.decisions_ = list(self.plan)
-        names = _safe_names([str(n) for n in out.columns])
+        names = _safe_names([_BLOCK_PREFIX.sub("", str(n)) for n in out.columns])
         self.feature_names_out_ = names
         self.outputs_by_column_: dict[str, list[str]] = {}
         for i, (column, _action) in enumerate(used):

@@ -14,6 +14,7 @@ import polars as pl
 
 from pipelines.columns import ColumnNames
 from pipelines.errors import ColumnNotFoundError
+from pipelines.features.errors import FeaturesError
 from pipelines.features.options import FeaturesOptions
 from pipelines.features.transformers import cross_name
 from pipelines.profile.models import Alert, ColumnProfile, Profile
@@ -106,7 +107,8 @@ def _findings(
     found: dict[str, tuple[str, str]] = {}
 
     def note(column: str, action: str, reason: str) -> None:
-        found.setdefault(column, (action, f"{reason}; {_keep_hint(names, column)}."))
+        joiner = ", " if action == "dropped_leakage" else "; "
+        found.setdefault(column, (action, f"{reason}{joiner}{_keep_hint(names, column)}."))
 
     for alert in profile.alerts:
         if alert.column is None or alert.column == task.target:
@@ -196,6 +198,7 @@ def _decide(
         )
     if column in overrides:
         action = overrides[column]
+        _check_override(column, action, ctx.frame.schema[column], ctx.names)
         return Decision(
             column,
             action,
@@ -220,6 +223,25 @@ def _decide(
         why = finding[1].split(";")[0].removeprefix("dropped: ").removeprefix("dropped as ")
         reason = f"kept by `features.keep` although the profile says {why}; {reason}"
     return Decision(column, action, reason, semantic, kept_by_user=kept)
+
+
+def _is_date(dtype: pl.DataType) -> bool:
+    return dtype == pl.Date or isinstance(dtype, pl.Datetime)
+
+
+def _check_override(column: str, action: str, dtype: pl.DataType, names: ColumnNames) -> None:
+    """An encoding set by hand must fit the column's dtype (numbers, dates); say so if not."""
+    numeric = dtype.is_numeric() or dtype == pl.Boolean
+    if (action in ("numeric", "numeric_power") and not numeric) or (
+        action == "date_parts" and not _is_date(dtype)
+    ):
+        fits = "numbers or booleans" if action != "date_parts" else "Date or Datetime columns"
+        msg = (
+            f"`features.encodings` sets `{names.original(column)}` to `{action}`, which needs "
+            f"{fits}, but the column is {dtype}: use a category encoding (one_hot, "
+            "native_categorical, target_encode, frequency) or fix its type at ingest"
+        )
+        raise FeaturesError(msg)
 
 
 def _semantic_from_dtype(frame: pl.DataFrame, column: str) -> str:
@@ -251,7 +273,7 @@ def _auto(
                 "transformed and standardised."
             )
         return "numeric", "numeric" + _numeric_tail(ctx.flavour)
-    if semantic == "datetime" or (dtype.is_temporal() and dtype != pl.Duration):
+    if _is_date(dtype):
         return "date_parts", (
             "date: year, seconds since 1970, and month, day and weekday as cyclical sin/cos "
             "pairs"
@@ -287,7 +309,12 @@ def _numeric_tail(flavour: Flavour) -> str:
 
 def _categorical(distinct: int, ctx: _Context, *, what: str) -> tuple[str, str]:
     opts = ctx.options
-    rare = f"categories seen in fewer than {opts.rare_min_count} training rows share one rare "
+    rare = (
+        f"categories seen in fewer than {opts.rare_min_count} training rows share one rare "
+        "{what}; "
+        if opts.rare_min_count > 1
+        else ""
+    )
     limit = opts.max_native_categories if ctx.flavour == "lightgbm" else opts.max_one_hot
     if distinct > limit:
         high = opts.high_cardinality_encoding
@@ -301,11 +328,13 @@ def _categorical(distinct: int, ctx: _Context, *, what: str) -> tuple[str, str]:
     if ctx.flavour == "lightgbm":
         return "native_categorical", (
             f"{what} with {distinct:,} values: a LightGBM native categorical (Int32 codes); "
-            f"{rare}code; unseen categories get -1, which LightGBM reads as missing."
+            f"{rare.format(what='code')}unseen categories get -1, which LightGBM reads as "
+            "missing."
         )
     return "one_hot", (
-        f"{what} with {distinct:,} values: one-hot encoded; {rare}column, and unseen "
-        "categories go to it."
+        f"{what} with {distinct:,} values: one-hot encoded; "
+        f"{rare.format(what='column')}unseen categories get all zeros"
+        + (" (or the rare column when there is one)." if opts.rare_min_count > 1 else ".")
     )
 
 

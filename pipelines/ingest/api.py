@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from time import perf_counter
 
 import polars as pl
 
@@ -42,14 +41,17 @@ __all__ = ["ingest"]
 FILE_COLUMN = "_source_file"
 
 
-def ingest(source: str | os.PathLike[str], options: IngestOptions | None = None) -> IngestResult:
+_DEFAULT_OPTIONS = IngestOptions()
+
+
+def ingest(
+    source: str | os.PathLike[str], *, options: IngestOptions = _DEFAULT_OPTIONS
+) -> IngestResult:
     """Read `source` (path, glob, archive or database URI) into memory, repaired and accounted for.
 
     Collects: the whole result is in memory. For text files larger than memory use
     `ingest_to_parquet`, which streams.
     """
-    options = options or IngestOptions()
-    started = perf_counter()
     sources = resolve_sources(source, options)
     raws = [_read(src, options) for src in sources]
     frame, mapping = _combine(raws, options)
@@ -78,7 +80,6 @@ def ingest(source: str | os.PathLike[str], options: IngestOptions | None = None)
         mapping,
         plans,
         counts,
-        perf_counter() - started,
     )
     return IngestResult(data=data, quarantine=quarantine, cell_issues=issues, report=report)
 
@@ -161,7 +162,6 @@ def build_report(
     mapping: list[tuple[str, str]],
     plans: dict[str, ColumnPlan],
     counts: dict[str, dict[str, int]],
-    seconds: float,
     *,
     rows_ok: int | None = None,
     null_counts: dict[str, int] | None = None,
@@ -207,5 +207,4 @@ def build_report(
         columns=columns,
         header_mapping=header_mapping,
         notes=[note for r in raws for note in r.notes],
-        seconds=round(seconds, 4),
     )

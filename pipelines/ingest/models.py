@@ -8,6 +8,8 @@ from typing import Literal
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipelines.stage import DisplaysReport
+
 __all__ = [
     "CELL_ISSUES_SCHEMA",
     "DEFAULT_NULL_TOKENS",
@@ -110,10 +112,14 @@ class ColumnReport(BaseModel):
 
 
 class IngestReport(BaseModel):
-    """Counts for a whole ingest run; `rows_read == rows_ok + rows_quarantined` always."""
+    """Counts for a whole ingest run; `rows_read == rows_ok + rows_quarantined` always.
+
+    No timings: the same source gives byte-identical JSON (durations go to the run's `run.json`).
+    """
 
     model_config = ConfigDict(frozen=True)
 
+    schema_version: int = 1
     source: str
     format: str
     encoding: str | None = None
@@ -128,7 +134,6 @@ class IngestReport(BaseModel):
     columns: list[ColumnReport] = Field(default_factory=list)
     header_mapping: dict[str, str] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
-    seconds: float = 0.0
 
     def to_json_dict(self) -> dict[str, object]:
         """JSON-native dict with sorted keys, for `ingest.json`."""
@@ -136,7 +141,7 @@ class IngestReport(BaseModel):
 
 
 @dataclass(frozen=True)
-class IngestResult:
+class IngestResult(DisplaysReport):
     """The frame that was read, what could not be read, and the account of both."""
 
     data: pl.DataFrame

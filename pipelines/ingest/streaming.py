@@ -12,7 +12,6 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from time import perf_counter
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -63,7 +62,7 @@ Opener = Callable[[], tuple[_Layout, Iterator[TextChunk]]]
 
 
 def ingest_to_parquet(
-    source: str | os.PathLike[str], out_path: Path, options: IngestOptions | None = None
+    source: str | os.PathLike[str], out_path: Path, *, options: IngestOptions | None = None
 ) -> IngestResult:
     """Ingest `source` into `out_path` (Parquet); the result's `data` is only its first rows.
 
@@ -77,7 +76,7 @@ def ingest_to_parquet(
     if len(sources) == 1 and sources[0].kind == "parquet":
         path = Path(sources[0].location)
         return _stream(_parquet_opener(path, options), str(path), out_path, options)
-    result = ingest(source, options)
+    result = ingest(source, options=options)
     result.data.write_parquet(out_path)
     return result
 
@@ -159,7 +158,6 @@ def _measure_all(
 def _stream(
     open_chunks: Opener, display: str, out_path: Path, options: IngestOptions
 ) -> IngestResult:
-    started = perf_counter()
     layout, proposals, evidence, quarantines, blank = _measure_all(open_chunks, options)
     plans: dict[str, ColumnPlan] = decide(proposals, evidence, options)
     _, chunks = open_chunks()
@@ -219,7 +217,6 @@ def _stream(
         list(zip(layout.original_names, layout.column_names, strict=True)),
         plans,
         counts,
-        perf_counter() - started,
         rows_ok=rows,
         null_counts={name: int(value) for name, value in totals["nulls"].items()},
     )

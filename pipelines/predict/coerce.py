@@ -14,7 +14,15 @@ from pipelines.ingest.cleaning import null_variants
 from pipelines.ingest.models import IngestOptions
 from pipelines.ingest.parsers import candidate_expr
 
-__all__ = ["INTEGER_DTYPES", "coerce_expr", "dtype_from_name", "expected_phrase"]
+__all__ = [
+    "INTEGER_DTYPES",
+    "clean_text_expr",
+    "coerce_expr",
+    "dtype_from_name",
+    "expected_phrase",
+    "is_text",
+    "missing_expr",
+]
 
 INTEGER_DTYPES = ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64")
 _FLOAT_DTYPES = ("Float32", "Float64")
@@ -58,14 +66,22 @@ def expected_phrase(name: str) -> str:
     }.get(name, "text")
 
 
-def _clean_text(column: pl.Expr) -> pl.Expr:
-    text = column.cast(pl.String).str.strip_chars()
-    return pl.when(text.is_in(_NULLS)).then(None).otherwise(text)
+def is_text(dtype: pl.DataType) -> bool:
+    """Whether values of `dtype` arrive as text (String, Categorical, Enum)."""
+    return dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)
 
 
-def _from_text(text: pl.Expr, name: str, target: pl.DataType) -> pl.Expr:
+def clean_text_expr(column: str) -> pl.Expr:
+    """Ingest's cleaning: trimmed, and null tokens (`NA`, `?`, ... any case) as null."""
+    text = pl.col(column).cast(pl.String).str.strip_chars()
+    return pl.when(text.is_in(_NULLS)).then(None).otherwise(text).alias(column)
+
+
+def _from_text(text: pl.Expr, name: str, target: pl.DataType, *, thorough: bool) -> pl.Expr:
     if name in INTEGER_DTYPES or name in _FLOAT_DTYPES:
-        number = pl.coalesce(candidate_expr("float", text), candidate_expr("number_us", text))
+        number = candidate_expr("float", text)
+        if thorough:  # `1,234`, `$5.00`, `12%`, `(3)`: costs a regex, so only when needed
+            number = pl.coalesce(number, candidate_expr("number_us", text))
         if name in INTEGER_DTYPES:
             number = pl.when(number == number.round(0)).then(number)
         return number.cast(target, strict=False)
@@ -75,28 +91,42 @@ def _from_text(text: pl.Expr, name: str, target: pl.DataType) -> pl.Expr:
             text.replace_strict({"1": True, "0": False}, default=None, return_dtype=pl.Boolean),
         )
     if name == "Date":
+        if not thorough:
+            return text.str.to_date("%Y-%m-%d", strict=False)
         return pl.coalesce(
             candidate_expr("date_named", text),
             candidate_expr("month_year", text),
             candidate_expr("datetime", text).dt.date(),
         )
     if name == "Datetime":
+        if not thorough:
+            return text.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False).cast(target)
         return candidate_expr("datetime", text).cast(target, strict=False)
     if name == "Time":
         return text.str.to_time(strict=False)
     return text
 
 
-def coerce_expr(column: str, incoming: pl.DataType, name: str, target: pl.DataType) -> pl.Expr:
-    """`column` (of dtype `incoming`) as `target`; null where the value does not fit.
+def coerce_expr(
+    column: str, incoming: pl.DataType, name: str, target: pl.DataType, *, thorough: bool
+) -> pl.Expr:
+    """`column` (of dtype `incoming`, text already cleaned) as `target`, null if it won't fit.
 
-    Nulls stay null; a non-null input that comes out null is a failure for the caller to report.
+    `thorough=False` tries only the plain formats (fast); the caller retries a column with
+    `thorough=True` (every format ingest knows) when the fast pass left failures.
     """
     source = pl.col(column)
-    if incoming == pl.String or incoming == pl.Categorical or isinstance(incoming, pl.Enum):
-        return _from_text(_clean_text(source), name, target)
+    if is_text(incoming):
+        return _from_text(source, name, target, thorough=thorough)
     if name == "String":
         return source.cast(pl.String)
+    temporal_in = incoming.is_temporal()
+    if name in ("Date", "Datetime", "Time") and not temporal_in:
+        return pl.repeat(None, pl.len(), dtype=target)  # a number is not a date: quarantined
+    if temporal_in and name not in ("Date", "Datetime", "Time"):
+        return pl.repeat(None, pl.len(), dtype=target)
+    if name == "Boolean" and incoming.is_numeric():
+        return pl.when(source.is_in([0, 1])).then(source.cast(pl.Boolean))
     if name in INTEGER_DTYPES and incoming.is_float():
         return pl.when(source == source.round(0)).then(source).cast(target, strict=False)
     if name == "Date" and isinstance(incoming, pl.Datetime):
@@ -104,11 +134,9 @@ def coerce_expr(column: str, incoming: pl.DataType, name: str, target: pl.DataTy
     return source.cast(target, strict=False)
 
 
-def is_missing_input(column: str, incoming: pl.DataType) -> pl.Expr:
-    """Whether the incoming value counts as missing (null, or a null token in text)."""
+def missing_expr(column: str, incoming: pl.DataType) -> pl.Expr:
+    """Whether the (cleaned) incoming value is missing: null, or NaN for floats."""
     source = pl.col(column)
-    if incoming == pl.String or incoming == pl.Categorical or isinstance(incoming, pl.Enum):
-        return _clean_text(source).is_null()
     if incoming.is_float():
         return source.is_null() | source.is_nan()
     return source.is_null()

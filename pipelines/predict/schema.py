@@ -20,10 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pipelines.columns import ColumnNames
 from pipelines.ingest.headers import snake_case
 from pipelines.predict.coerce import (
+    clean_text_expr,
     coerce_expr,
     dtype_from_name,
     expected_phrase,
-    is_missing_input,
+    is_text,
+    missing_expr,
 )
 from pipelines.predict.errors import InputSchemaError, MissingColumnsError
 
@@ -148,24 +150,17 @@ class InputSchema(BaseModel):
             warnings.append(
                 f"dropped {len(extra)} column(s) the model does not know: {shown}{more}."
             )
-        indexed = frame.with_row_index(ROW_KEY)
-        checked = indexed.select(
-            pl.col(ROW_KEY).cast(pl.Int64),
-            *[pl.col(c) for c in _PASSED_THROUGH if c in frame.columns],
-            *self._column_exprs(found, frame.schema),
-        )
-        failed = pl.any_horizontal(pl.col(f"{c.name}\x00failed") for c in self.columns)
-        reason = pl.concat_str(
-            [pl.col(f"{c.name}\x00reason") for c in self.columns], separator="; ", ignore_nulls=True
-        )
-        checked = checked.with_columns(failed.alias("\x00failed"), reason.alias("_reason"))
-        keep = [ROW_KEY, *[c for c in _PASSED_THROUGH if c in frame.columns]]
-        data = checked.filter(~pl.col("\x00failed")).select(
-            *keep, *[pl.col(c.name) for c in self.columns]
-        )
-        quarantine = checked.filter(pl.col("\x00failed")).select(
-            *keep, "_reason", *[pl.col(f"{c.name}\x00raw").alias(c.name) for c in self.columns]
-        )
+        sources = {c.name: found[c.name] for c in self.columns}
+        values, failures = self._coerce(frame, sources)
+        if failures.width:
+            failed = failures.select(pl.any_horizontal(pl.all())).to_series()
+        else:
+            failed = pl.Series([False] * frame.height, dtype=pl.Boolean)
+        keep = [c for c in _PASSED_THROUGH if c in frame.columns]
+        key = pl.int_range(0, frame.height, dtype=pl.Int64, eager=True).alias(ROW_KEY)
+        whole = pl.concat([pl.DataFrame([key]), frame.select(keep), values], how="horizontal")
+        data = whole.filter(~failed).select(ROW_KEY, *keep, *values.columns)
+        quarantine = self._quarantine(frame, sources, failures, failed, keep)
         if quarantine.height:
             warnings.append(
                 f"quarantined {quarantine.height:,} of {frame.height:,} row(s) whose values do "
@@ -189,31 +184,77 @@ class InputSchema(BaseModel):
                     break
         return found
 
-    def _column_exprs(self, found: dict[str, str], schema: pl.Schema) -> list[pl.Expr]:
-        exprs: list[pl.Expr] = []
+    def _coerce(
+        self, frame: pl.DataFrame, sources: dict[str, str]
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Values in the training types, and per column the rows whose value does not fit.
+
+        A value does not fit when a non-missing input comes out null.
+        Each column is tried with the plain formats first; only a column left with failures
+        is retried with every format ingest knows (thousands separators, named dates...).
+        """
+        schema = frame.schema
+        used = list(dict.fromkeys(sources.values()))
+        cleaned = frame.select(
+            clean_text_expr(src) if is_text(schema[src]) else pl.col(src) for src in used
+        )
+        present = cleaned.select(
+            (~missing_expr(src, schema[src])).alias(name) for name, src in sources.items()
+        )
+
+        def coerced(col: SchemaColumn, *, thorough: bool) -> pl.Expr:
+            src = sources[col.name]
+            expr = coerce_expr(src, schema[src], col.dtype, col.polars_dtype, thorough=thorough)
+            return expr.alias(col.name)
+
+        values = cleaned.select(coerced(col, thorough=False) for col in self.columns)
+        failures: list[pl.Series] = []
         for col in self.columns:
-            source = found[col.name]
-            incoming = schema[source]
-            value = coerce_expr(source, incoming, col.dtype, col.polars_dtype)
-            failed = ~is_missing_input(source, incoming) & value.is_null()
-            raw = pl.col(source).cast(pl.String)
-            long = raw.str.len_chars() > 40
-            shown = pl.when(long).then(raw.str.slice(0, 37) + "...").otherwise(raw)
-            reason = pl.when(failed).then(
-                pl.format(
-                    "`{}` = '{}' is not {}",
-                    pl.lit(col.name),
-                    shown,
-                    pl.lit(expected_phrase(col.dtype)),
+            bad = present[col.name] & values[col.name].is_null()
+            if bad.any():
+                retry = cleaned.select(coerced(col, thorough=True)).to_series()
+                values = values.with_columns(retry)
+                bad = present[col.name] & retry.is_null()
+            failures.append(bad.alias(col.name))
+        return values, pl.DataFrame(failures, schema=dict.fromkeys(sources, pl.Boolean))
+
+    def _quarantine(
+        self,
+        frame: pl.DataFrame,
+        sources: dict[str, str],
+        failures: pl.DataFrame,
+        failed: pl.Series,
+        keep: list[str],
+    ) -> pl.DataFrame:
+        """The rows that do not fit: row key, reason and every value as it arrived (text).
+
+        The reason names each bad column and its value, joined by `; `.
+        """
+        names = [c.name for c in self.columns]
+        rows = pl.int_range(0, frame.height, dtype=pl.Int64, eager=True).filter(failed)
+        bad = frame.filter(failed)
+        raw = bad.select(pl.col(sources[n]).cast(pl.String).alias(n) for n in names)
+        flags = failures.filter(failed)
+        pieces = []
+        for col in self.columns:
+            text = pl.col(col.name)
+            shown = pl.when(text.str.len_chars() > 40).then(text.str.slice(0, 37) + "...")
+            pieces.append(
+                pl.when(pl.lit(flags[col.name])).then(
+                    pl.format(
+                        "`{}` = '{}' is not {}",
+                        pl.lit(col.name),
+                        shown.otherwise(text),
+                        pl.lit(expected_phrase(col.dtype)),
+                    )
                 )
             )
-            exprs += [
-                value.alias(col.name),
-                failed.alias(f"{col.name}\x00failed"),
-                reason.alias(f"{col.name}\x00reason"),
-                raw.alias(f"{col.name}\x00raw"),
-            ]
-        return exprs
+        reasons = raw.select(
+            pl.concat_str(pieces, separator="; ", ignore_nulls=True).alias("_reason")
+        )
+        return pl.concat(
+            [pl.DataFrame([rows.alias(ROW_KEY)]), bad.select(keep), reasons, raw], how="horizontal"
+        ).select(ROW_KEY, *keep, "_reason", *names)
 
     def _unseen_and_null_warnings(self, data: pl.DataFrame) -> list[str]:
         notes: list[str] = []

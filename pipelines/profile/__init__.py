@@ -1,8 +1,8 @@
-"""EDA profile stage: `profile(frame, target=, reference=, options=) -> Profile`."""
+"""EDA profile stage: `profile(frame, *, task=, reference=, options=) -> ProfileResult`."""
 
 from pipelines.profile.compute import profile
 from pipelines.profile.errors import ProfileError, ReferenceMismatchError, TargetNotFoundError
-from pipelines.profile.models import Alert, ColumnProfile, Profile
+from pipelines.profile.models import Alert, ColumnProfile, Profile, ProfileReport, ProfileResult
 from pipelines.profile.options import ProfileOptions
 
 __all__ = [
@@ -11,6 +11,8 @@ __all__ = [
     "Profile",
     "ProfileError",
     "ProfileOptions",
+    "ProfileReport",
+    "ProfileResult",
     "ReferenceMismatchError",
     "TargetNotFoundError",
     "profile",

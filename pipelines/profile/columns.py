@@ -206,6 +206,7 @@ def column_profile(
     *,
     batches: int,
     repairs: dict[str, int] | None = None,
+    original_name: str | None = None,
 ) -> ColumnProfile:
     """Assemble the final profile of one column from its merged summaries."""
     present = summary.rows - summary.nulls
@@ -250,5 +251,6 @@ def column_profile(
         top_values_exact=summary.top.complete or summary.top.error == 0,
         tracked_counts=tracked if semantic in ("categorical", "boolean") else {},
         repairs=dict(sorted((repairs or {}).items())),
+        original_name=original_name,
         impossible_dates=detail.impossible_dates.get(summary.name, 0),
     )

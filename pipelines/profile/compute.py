@@ -12,12 +12,13 @@ duplicate-row count).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import reduce
-from typing import TYPE_CHECKING
 
 import polars as pl
 
+from pipelines.columns import ColumnNames
+from pipelines.errors import ColumnNotFoundError, TaskError
 from pipelines.profile.alerts import Findings, build_alerts
 from pipelines.profile.associations import (
     numeric_matrix,
@@ -44,16 +45,16 @@ from pipelines.profile.models import (
     DriftSummary,
     Matrix,
     Missingness,
-    Profile,
+    ProfileReport,
+    ProfileResult,
+    SourceFacts,
     finite,
 )
 from pipelines.profile.options import ProfileOptions
 from pipelines.profile.pass_one import summarise_batch
 from pipelines.profile.target import target_profile
 from pipelines.profile.variants import sibling_spellings, spelling_variants
-
-if TYPE_CHECKING:  # importing ingest costs ~0.2 s and only annotations need it
-    from pipelines.ingest.models import IngestReport
+from pipelines.task import TaskKind, TaskSpec, resolve_task
 
 __all__ = ["profile"]
 
@@ -133,56 +134,71 @@ def _associations(
 
 
 def _reference_columns(
-    reference: Frame | Profile, opts: ProfileOptions
+    reference: Frame | ProfileReport, opts: ProfileOptions
 ) -> tuple[list[ColumnProfile], int]:
-    if isinstance(reference, Profile):
+    if isinstance(reference, ProfileReport):
         return reference.columns, reference.dataset.rows
-    ref = profile(reference, options=opts)
+    ref = profile(reference, options=opts).report
     return ref.columns, ref.dataset.rows
+
+
+_DEFAULT_OPTIONS = ProfileOptions()
+
+RepairCounts = Mapping[str, Mapping[str, int]]
+"""Per-column repair counts, column -> {repair kind -> cells} (ingest's `ColumnReport.repairs`)."""
 
 
 def profile(
     frame: Frame,
-    target: str | None = None,
-    reference: Frame | Profile | None = None,
-    options: ProfileOptions | None = None,
-    ingest_report: IngestReport | None = None,
-) -> Profile:
-    """Profile `frame` (in memory, or a LazyFrame streamed in batches) into a `Profile`.
+    *,
+    task: TaskSpec | None = None,
+    reference: Frame | ProfileReport | None = None,
+    options: ProfileOptions = _DEFAULT_OPTIONS,
+    repairs: RepairCounts | None = None,
+    source: SourceFacts | None = None,
+    names: ColumnNames | None = None,
+) -> ProfileResult:
+    """Profile `frame` (in memory, or a LazyFrame streamed in batches) into a `ProfileReport`.
 
     Parameters
     ----------
     frame
         The data. A LazyFrame is read twice in batches (bounded memory); a DataFrame is used
         as it is and never mutated.
-    target
-        Optional target column: adds its distribution, class balance and feature associations.
+    task
+        Optional task: its target (source or normalised name) adds the target's distribution,
+        class balance and feature associations; `kind` other than `auto` fixes classes vs
+        regression.
     reference
-        Optional reference data (or a saved `Profile`) to compare against: adds drift.
+        Optional reference data (or a saved `ProfileReport`) to compare against: adds drift.
     options
-        Thresholds and sizes; `ProfileOptions()` when None.
-    ingest_report
-        Optional ingest account: its per-column repair counts are shown per column.
+        Thresholds and sizes.
+    repairs
+        Optional per-column repair counts (from ingest), shown per column.
+    source
+        Optional facts about where the data came from (ingest's counts and header mapping).
+    names
+        Column names as the user knows them; built from `source.header_mapping` when None.
 
     Returns
     -------
-    Profile
-        JSON-native result; collects the data (in batches for a LazyFrame).
+    ProfileResult
+        Holds the JSON-native `report`; collects the data (in batches for a LazyFrame).
 
     Raises
     ------
     TargetNotFoundError
-        When `target` is not a column of `frame`.
+        When the task's target is not a column of `frame`.
     ReferenceMismatchError
         When the reference shares no column with `frame`.
     """
-    opts = options or ProfileOptions()
+    opts = options
     schema = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
-    if target is not None and target not in schema:
-        close = [n for n in schema.names() if n.lower() == target.lower()]
-        hint = f"; did you mean `{close[0]}`?" if close else ""
-        msg = f"target column `{target}` is not in the data{hint} (pass one of its columns)"
-        raise TargetNotFoundError(msg)
+    if names is None:
+        names = ColumnNames.from_header_mapping(
+            schema.names(), source.header_mapping if source else None
+        )
+    target = _target_column(task, names)
     first = _pass_one(frame, opts)
     rows = first.rows
     plans = {n: build_column_plan(c, opts) for n, c in first.columns.items()}
@@ -199,10 +215,16 @@ def profile(
         seed=opts.seed,
     )
     detail = combine(detail_from_counts(counted), _pass_two(frame, detail_plan, opts))
-    repairs = {c.name: c.repairs for c in ingest_report.columns} if ingest_report else {}
+    repaired = repairs or {}
     columns = [
         column_profile(
-            first.columns[n], plans[n], detail, opts, batches=first.batches, repairs=repairs.get(n)
+            first.columns[n],
+            plans[n],
+            detail,
+            opts,
+            batches=first.batches,
+            repairs=dict(repaired[n]) if n in repaired else None,
+            original_name=_original(names, n),
         )
         for n in schema.names()
     ]
@@ -212,15 +234,20 @@ def profile(
     associations = _associations(sample, columns, rows, opts)
     target_result = None
     if target is not None:
+        kind, decided = _decide_task(frame, task, target)
         target_result = target_profile(
-            sample, next(c for c in columns if c.name == target), columns
-        )
+            sample,
+            next(c for c in columns if c.name == target),
+            columns,
+            kind=kind,
+            label_variants=findings.variants.get(target),
+        ).model_copy(update={"kind": None if kind == "auto" else kind, "decided": decided})
     drift = _drift(reference, columns, schema.names(), rows, opts)
     dataset = _dataset_summary(first, columns, missing, streamed=isinstance(frame, pl.LazyFrame))
     unified = associations.matrices[0] if associations.matrices else None
     alerts = build_alerts(columns, dataset, unified, target_result, drift, findings, opts)
     notes = _notes(associations.sampled, sample.height, rows, first.batches)
-    return Profile(
+    report = ProfileReport(
         title=opts.title,
         dataset=dataset,
         columns=columns,
@@ -229,24 +256,39 @@ def profile(
         associations=associations,
         target=target_result,
         drift=drift,
-        ingest=_ingest_facts(ingest_report),
+        ingest=source,
         notes=notes,
         options=opts.model_dump(mode="json"),
     )
+    return ProfileResult(report=report)
 
 
-def _ingest_facts(report: IngestReport | None) -> dict[str, object] | None:
-    if report is None:
+def _target_column(task: TaskSpec | None, names: ColumnNames) -> str | None:
+    """The frame's column for the task's target (source or normalised name), if any."""
+    if task is None or task.target is None:
         return None
-    return {
-        "source": report.source,
-        "format": report.format,
-        "rows_read": report.rows_read,
-        "rows_quarantined": report.rows_quarantined,
-        "cell_issues": report.cell_issues,
-        "header_mapping": dict(sorted(report.header_mapping.items())),
-        "notes": list(report.notes),
-    }
+    try:
+        return names.resolve(task.target, role="target column")
+    except ColumnNotFoundError as exc:
+        raise TargetNotFoundError(str(exc)) from exc
+
+
+def _decide_task(
+    frame: Frame, task: TaskSpec | None, target: str
+) -> tuple[TaskKind, str | None]:
+    """The task kind `resolve_task` decides for `target` (collects that column), and why."""
+    if task is None:
+        return "auto", None
+    try:
+        resolved = resolve_task(frame, task.model_copy(update={"target": target}))
+    except TaskError as exc:
+        return "auto", f"the task kind could not be decided: {exc}"
+    return resolved.kind, resolved.decided
+
+
+def _original(names: ColumnNames, column: str) -> str | None:
+    original = names.original(column)
+    return None if original == column else original
 
 
 def _findings(
@@ -283,7 +325,7 @@ def _findings(
 
 
 def _drift(
-    reference: Frame | Profile | None,
+    reference: Frame | ProfileReport | None,
     columns: list[ColumnProfile],
     names: list[str],
     rows: int,

@@ -1,11 +1,17 @@
-"""The `Profile` result model: numbers, strings, lists and dicts only; round-trips via JSON."""
+"""The profile report model (`ProfileReport`, also importable as `Profile`) and `ProfileResult`.
+
+Numbers, strings, lists and dicts only; the report round-trips via JSON.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from pipelines.stage import DisplaysReport
 
 __all__ = [
     "Alert",
@@ -21,7 +27,10 @@ __all__ = [
     "Missingness",
     "NumericStats",
     "Profile",
+    "ProfileReport",
+    "ProfileResult",
     "SemanticType",
+    "SourceFacts",
     "TargetAssociation",
     "TargetProfile",
     "TextStats",
@@ -137,6 +146,9 @@ class ColumnProfile(_Model):
     )
     repairs: dict[str, int] = Field(default_factory=dict)
     impossible_dates: int = 0
+    original_name: str | None = Field(
+        None, description="The column's name in the source file, when ingest renamed it."
+    )
 
 
 class Alert(_Model):
@@ -200,9 +212,28 @@ class TargetProfile(_Model):
 
     column: str
     task: Literal["classification", "regression"]
+    kind: Literal["binary", "multiclass", "regression"] | None = Field(
+        None, description="The task kind `resolve_task` decided (None when it could not)."
+    )
+    decided: str | None = Field(
+        None, description="One sentence: what kind was decided and why, or why it could not."
+    )
     classes: list[ValueCount] = Field(default_factory=list)
     imbalance_ratio: float | None = None
     associations: list[TargetAssociation] = Field(default_factory=list)
+    label_variants: list[list[str]] = Field(
+        default_factory=list,
+        description="Labels that differ only in case, spaces or a trailing `.`/`,` (most "
+        "frequent spelling first); empty when every label is spelled one way.",
+    )
+    merged_classes: list[ValueCount] = Field(
+        default_factory=list,
+        description="Class counts with each group of `label_variants` merged into its most "
+        "frequent spelling (only when there are variants).",
+    )
+    merged_imbalance_ratio: float | None = Field(
+        None, description="Smallest/largest class share after merging the variants."
+    )
 
 
 class ColumnDrift(_Model):
@@ -245,8 +276,22 @@ class DatasetSummary(_Model):
     streamed: bool
 
 
-class Profile(_Model):
-    """The EDA result: JSON-native, deterministic for the same data and options."""
+class SourceFacts(_Model):
+    """Where the profiled data came from: ingest's counts, header mapping and notes."""
+
+    source: str
+    format: str
+    rows_read: int
+    rows_quarantined: int
+    cell_issues: int
+    header_mapping: dict[str, str] = Field(
+        default_factory=dict, description="Source file name -> normalised column name."
+    )
+    notes: list[str] = Field(default_factory=list)
+
+
+class ProfileReport(_Model):
+    """The EDA report: JSON-native, deterministic for the same data and options."""
 
     schema_version: int = 1
     title: str
@@ -257,7 +302,7 @@ class Profile(_Model):
     associations: Associations
     target: TargetProfile | None = None
     drift: DriftSummary | None = None
-    ingest: dict[str, object] | None = None
+    ingest: SourceFacts | None = None
     notes: list[str] = Field(default_factory=list)
     options: dict[str, object] = Field(default_factory=dict)
 
@@ -271,3 +316,14 @@ class Profile(_Model):
             if col.name == name:
                 return col
         raise KeyError(name)
+
+
+Profile = ProfileReport
+"""The report's earlier name, kept so `from pipelines.profile import Profile` still works."""
+
+
+@dataclass(frozen=True)
+class ProfileResult(DisplaysReport):
+    """What `profile()` returns: the report (profiling produces no frames)."""
+
+    report: ProfileReport

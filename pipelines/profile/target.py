@@ -12,7 +12,14 @@ from pipelines.profile.associations import (
     pearson,
     values_of,
 )
-from pipelines.profile.models import ColumnProfile, TargetAssociation, TargetProfile, finite
+from pipelines.profile.models import (
+    ColumnProfile,
+    TargetAssociation,
+    TargetProfile,
+    ValueCount,
+    finite,
+)
+from pipelines.task import TaskKind
 
 __all__ = ["is_classification", "target_profile"]
 
@@ -54,13 +61,21 @@ def _missingness_association(
 
 
 def target_profile(
-    sample: pl.DataFrame, target: ColumnProfile, columns: list[ColumnProfile]
+    sample: pl.DataFrame,
+    target: ColumnProfile,
+    columns: list[ColumnProfile],
+    *,
+    kind: TaskKind = "auto",
+    label_variants: list[list[str]] | None = None,
 ) -> TargetProfile:
     """Distribution of `target` and every usable feature's 0..1 association with it.
 
-    ID and free-text columns are skipped (their many levels make any association meaningless).
+    `kind` other than `auto` (from the task) decides classes vs regression; `auto` reads
+    categorical, boolean and few-valued integer targets as classes. ID and free-text columns
+    are skipped (their many levels make any association meaningless). `label_variants`
+    (groups of one label spelled several ways) adds the class counts with them merged.
     """
-    classes = is_classification(target)
+    classes = is_classification(target) if kind == "auto" else kind != "regression"
     found: list[TargetAssociation] = []
     labelled = sample.filter(pl.col(target.name).is_not_null())
     for feature in columns:
@@ -93,10 +108,30 @@ def target_profile(
         imbalance = finite(min(values) / max(values), 4)
     elif classes and len(counts) >= 2:
         imbalance = finite(counts[-1].count / counts[0].count, 4)
+    variants = (label_variants or []) if classes else []
+    merged = _merged_classes(target, variants) if variants else []
+    merged_imbalance = None
+    if len(merged) >= 2 and merged[0].count:
+        merged_imbalance = finite(merged[-1].count / merged[0].count, 4)
     return TargetProfile(
         column=target.name,
         task="classification" if classes else "regression",
         classes=counts,
         imbalance_ratio=imbalance,
         associations=found,
+        label_variants=variants,
+        merged_classes=merged,
+        merged_imbalance_ratio=merged_imbalance,
     )
+
+
+def _merged_classes(target: ColumnProfile, variants: list[list[str]]) -> list[ValueCount]:
+    """Class counts with each variant group counted under its first (most frequent) spelling."""
+    counts = dict(target.tracked_counts) or {v.value: v.count for v in target.top_values}
+    spelling = {value: group[0] for group in variants for value in group}
+    merged: dict[str, int] = {}
+    for value, count in counts.items():
+        label = spelling.get(value, value)
+        merged[label] = merged.get(label, 0) + count
+    ordered = sorted(merged.items(), key=lambda item: (-item[1], item[0]))
+    return [ValueCount(value=value, count=count) for value, count in ordered]

@@ -1,6 +1,9 @@
 """Categories spelled several ways, within a column and across sibling columns.
 
-Within a column, `spelling_variants` groups values equal up to case, spaces and punctuation.
+Within a column, `spelling_variants` groups values that differ only in case, surrounding or
+repeated spaces, and trailing `.`/`,` (`Yes`, `yes `, `Yes.`). Every other symbol keeps values
+apart, because it can carry meaning: `<=5` / `>5`, `A+` / `A-`, `-1` / `1`, `C++` / `C`, `50%`,
+`#1`. The features stage acts on these findings, so a wrong merge here would merge classes.
 Across columns (Ames' `exterior1st` has `WdShing`, `CemntBd`, `BrkComm` where `exterior2nd` has
 `Wd Shng`, `CmentBd`, `Brk Cmn`) spellings differ by a letter or two, so `sibling_spellings`
 matches values found in only one of two columns that share most categories by edit distance.
@@ -16,10 +19,16 @@ from itertools import combinations
 from pipelines.profile.models import Alert
 from pipelines.profile.wording import code
 
-__all__ = ["SiblingSpellings", "sibling_spellings", "spelling_variants", "variant_alerts"]
+__all__ = [
+    "SiblingSpellings",
+    "sibling_spellings",
+    "spelling_key",
+    "spelling_variants",
+    "variant_alerts",
+]
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_NORMALISE = re.compile(r"[\W_]+")
+_TRAILING = re.compile(r"[\s.,]+$")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _SENTENCE = re.compile(r"[.!?;:]\s+")
 _MIN_LENGTH = 5
@@ -33,6 +42,12 @@ class SiblingSpellings:
     first: str
     second: str
     pairs: list[tuple[str, str]]
+
+
+def spelling_key(value: str) -> str:
+    """What spelling variants share: case-folded, spaces collapsed, trailing `.`/`,` dropped."""
+    collapsed = " ".join(value.casefold().split())
+    return _TRAILING.sub("", collapsed) or collapsed
 
 
 def _normal(value: str) -> str:
@@ -93,13 +108,12 @@ def sibling_spellings(categories: dict[str, set[str]]) -> list[SiblingSpellings]
 def spelling_variants(counts: dict[str, int]) -> tuple[list[list[str]], list[str]]:
     """Find spelling variants and words written with inconsistent capitalisation.
 
-    Returns groups of values that are equal after lower-casing and dropping spaces and
-    punctuation, and words written with different capitalisation across values
-    (`Penguin` / `penguin`).
+    Returns groups of values with the same `spelling_key` (most frequent spelling first), and
+    words written with different capitalisation across values (`Penguin` / `penguin`).
     """
     groups: dict[str, list[str]] = defaultdict(list)
     for value in counts:
-        groups[_NORMALISE.sub(" ", value.lower()).strip()].append(value)
+        groups[spelling_key(value)].append(value)
     variants = [sorted(v, key=lambda s: -counts[s]) for v in groups.values() if len(v) > 1]
     forms: dict[str, set[str]] = defaultdict(set)
     for value in counts:

@@ -22,6 +22,7 @@ __all__ = [
     "booster_feature_names",
     "booster_params",
     "fit_booster",
+    "float32_thresholds",
     "numeric_matrix",
     "predict_booster",
 ]
@@ -177,3 +178,46 @@ def predict_booster(
     if kind == "binary":
         return np.column_stack([1.0 - raw, raw])
     return raw
+
+
+_CATEGORICAL_MASK = 1
+
+
+def _floor32(value: float) -> float:
+    """The largest float32 that is <= `value` (as a Python float)."""
+    rounded = np.float32(value)
+    if float(rounded) > value:
+        rounded = np.nextafter(rounded, np.float32(-np.inf))
+    return float(rounded)
+
+
+def float32_thresholds(booster: lgb.Booster) -> lgb.Booster:
+    """The same booster with every numeric split threshold moved down to a float32 value.
+
+    For float32-exact inputs (what `numeric_matrix` gives) `x <= t` and `x <= floor32(t)` agree,
+    so LightGBM's predictions are unchanged, and the ONNX twin, whose thresholds are float32,
+    now takes exactly the same branches (otherwise a threshold within half a float32 step of
+    a data value can round onto it and flip that row's branch).
+    """
+    lines = booster.model_to_string().split("\n")
+    threshold_at: int | None = None
+    decision: list[int] | None = None
+    for index, line in enumerate(lines):
+        if line.startswith("Tree="):
+            threshold_at, decision = None, None
+        elif line.startswith("threshold="):
+            threshold_at = index
+        elif line.startswith("decision_type="):
+            decision = [int(v) for v in line.removeprefix("decision_type=").split()]
+        if threshold_at is not None and decision is not None:
+            values = lines[threshold_at].removeprefix("threshold=").split()
+            moved = [
+                value if kind & _CATEGORICAL_MASK else repr(_floor32(float(value)))
+                for value, kind in zip(values, decision, strict=True)
+            ]
+            lines[threshold_at] = "threshold=" + " ".join(moved)
+            threshold_at, decision = None, None
+    # `tree_sizes=` lists each tree's byte length, which the new thresholds change: without
+    # it LightGBM reads the trees one after another.
+    kept = [line for line in lines if not line.startswith("tree_sizes=")]
+    return lgb.Booster(model_str="\n".join(kept))

@@ -123,7 +123,9 @@ def prepare(
     model_columns = [c for c in kept.columns if c not in excluded]
     train_rows = kept[splits.train]
     if profile is None:  # one profile, of the training rows only, shared by every fit
-        profile = profile_frame(train_rows.select(model_columns), target=target)
+        profile = profile_frame(
+            train_rows.select(model_columns), task=TaskSpec(target=target, kind=task.kind)
+        ).report
     warnings, overlaps = _overlap_warnings(kept, splits, kind, spec, profile, names)
     notes = [task.decided, f"split: {decided}", *splits.notes]
     reasons = set_aside.group_by("_reason").len().sort("_reason")

@@ -11,10 +11,16 @@ import polars as pl
 from pipelines.columns import ColumnNames
 from pipelines.features import FeaturePipeline, FeaturesOptions, FeaturesReport, features
 from pipelines.predict.schema import InputSchema
-from pipelines.profile.models import Profile, finite
+from pipelines.profile.models import Profile, ProfileResult, finite
 from pipelines.task import ResolvedTask, TaskSpec, resolve_task
 from pipelines.train.baselines import dummy_predict, fit_linear, linear_predict
-from pipelines.train.booster import booster_params, fit_booster, numeric_matrix, predict_booster
+from pipelines.train.booster import (
+    booster_params,
+    fit_booster,
+    float32_thresholds,
+    numeric_matrix,
+    predict_booster,
+)
 from pipelines.train.cv import (
     FoldMatrices,
     balanced_weights,
@@ -116,7 +122,7 @@ def train(
     *,
     task: TaskSpec,
     options: TrainOptions = _DEFAULTS,
-    profile: Profile | None = None,
+    profile: Profile | ProfileResult | None = None,
     names: ColumnNames | None = None,
     features_options: FeaturesOptions | None = None,
 ) -> TrainResult:
@@ -133,6 +139,8 @@ def train(
         The target does not fit the task.
     """
     names = names or ColumnNames(tuple(frame.columns))
+    if isinstance(profile, ProfileResult):
+        profile = profile.report
     spec = task.resolved(names)
     resolved = resolve_task(frame, spec)
     prepared = prepare(with_row_key(frame), spec, resolved, options, profile, names)
@@ -188,8 +196,9 @@ def _fit(prepared: Prepared, featurizer: _Featurizer, options: TrainOptions) -> 
         categorical=final.categorical,
         weights=weights,
     )
+    booster = float32_thresholds(fit.booster)  # so the ONNX twin takes the same branches
     x_test = featurizer.transform(final, test_rows.select(model_in))
-    test_pred = predict_booster(fit.booster, x_test, kind)
+    test_pred = predict_booster(booster, x_test, kind)
     covered = outcome.covered
     choice = None
     if kind == "binary" and covered.any():
@@ -281,11 +290,11 @@ def _fit(prepared: Prepared, featurizer: _Featurizer, options: TrainOptions) -> 
             for m, s in baselines_test.items()
         },
         threshold=choice,
-        importance=_importance(fit.booster, final.names),
+        importance=_importance(booster, final.names),
         tuning=tuning,
         warnings=[
             *prepared.warnings,
-            *_too_good(kind, outcome.fold_metrics, final.names, fit.booster),
+            *_too_good(kind, outcome.fold_metrics, final.names, booster),
         ],
         notes=[
             *prepared.notes,
@@ -298,7 +307,7 @@ def _fit(prepared: Prepared, featurizer: _Featurizer, options: TrainOptions) -> 
         ],
     )
     return TrainResult(
-        booster=fit.booster,
+        booster=booster,
         pipeline=final.pipeline,
         task=task,
         input_schema=schema,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -220,7 +219,6 @@ def run_gx(
     summaries: list[GxRunSummary] = []
     pages: dict[str, str] = {}
     for name, configs in suites.items():
-        started = time.perf_counter()
         suite = context.suites.add(_suite(name, configs))
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=f"validate-{name}", data=batch, suite=suite)
@@ -236,7 +234,6 @@ def run_gx(
                 expectations=len(outcome.results),
                 expectations_failed=failed,
                 unmapped_checks=unmapped if name == suite_name else [],
-                seconds=round(time.perf_counter() - started, 4),
             )
         )
         if render_docs:

@@ -8,12 +8,15 @@ from typing import Literal
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipelines.stage import DisplaysReport
+
 __all__ = [
     "FAILURES_SCHEMA",
     "CheckSummary",
     "GxRunSummary",
     "SampleRow",
     "Severity",
+    "ValidateOptions",
     "ValidationPolicy",
     "ValidationReport",
     "ValidationResult",
@@ -57,6 +60,21 @@ class ValidationPolicy(BaseModel):
     sample_rows: int = Field(default=20, ge=0, le=1000, description="Failing rows in the report.")
 
 
+class ValidateOptions(BaseModel):
+    """Options of the validation stage: the policy, and whether Great Expectations runs too."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    policy: ValidationPolicy = Field(
+        default_factory=ValidationPolicy, description="Severities and the invalid-row limit."
+    )
+    great_expectations: bool = Field(
+        default=True,
+        description="Also run the schema (and user suites) through Great Expectations and write "
+        "offline Data Docs (done by `flows.validate_outputs.run_validate`, which writes files).",
+    )
+
+
 class CheckSummary(BaseModel):
     """How often one check failed on one column."""
 
@@ -92,14 +110,17 @@ class GxRunSummary(BaseModel):
     expectations: int
     expectations_failed: int
     unmapped_checks: list[str] = Field(default_factory=list)
-    seconds: float = 0.0
 
 
 class ValidationReport(BaseModel):
-    """The account of one validation run; `rows_in == rows_valid + rows_quarantined` always."""
+    """The account of one validation run; `rows_in == rows_valid + rows_quarantined` always.
+
+    No timings: the same data gives byte-identical JSON (durations go to the run's `run.json`).
+    """
 
     model_config = ConfigDict(frozen=True)
 
+    schema_version: int = 1
     schema_name: str
     rows_in: int
     rows_valid: int
@@ -112,7 +133,6 @@ class ValidationReport(BaseModel):
     columns: list[str] = Field(default_factory=list)
     sample_rows: list[SampleRow] = Field(default_factory=list)
     policy: ValidationPolicy = ValidationPolicy()
-    seconds: float = 0.0
     gx: list[GxRunSummary] = Field(default_factory=list)
     data_docs: str | None = Field(default=None, description="Link to the GX Data Docs.")
 
@@ -122,7 +142,7 @@ class ValidationReport(BaseModel):
 
 
 @dataclass(frozen=True)
-class ValidationResult:
+class ValidationResult(DisplaysReport):
     """Rows that passed, rows quarantined with their reasons, and the account of both.
 
     ``quarantine`` holds the input columns plus ``_row`` (position in the input), ``_reasons``

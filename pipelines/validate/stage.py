@@ -7,8 +7,6 @@ record: ``rows_in == rows_valid + rows_quarantined`` holds for every input.
 
 from __future__ import annotations
 
-import time
-
 import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaError, SchemaErrors
@@ -19,6 +17,7 @@ from pipelines.validate.models import (
     FAILURES_SCHEMA,
     CheckSummary,
     SampleRow,
+    ValidateOptions,
     ValidationPolicy,
     ValidationReport,
     ValidationResult,
@@ -214,11 +213,14 @@ def _outcome(
     return ("failed" if policy.on_exceed == "fail" else "warned"), "; ".join(reasons), fraction
 
 
+_DEFAULT_OPTIONS = ValidateOptions()
+
+
 def validate(
     frame: pl.DataFrame | pl.LazyFrame,
-    schema: SchemaLike,
-    policy: ValidationPolicy | None = None,
     *,
+    schema: SchemaLike,
+    options: ValidateOptions = _DEFAULT_OPTIONS,
     source: str = "data",
 ) -> ValidationResult:
     """Validate every row of `frame` against `schema` and split it by `policy`.
@@ -231,8 +233,9 @@ def validate(
         The data; never modified.
     schema
         A pandera polars ``DataFrameModel`` class, a ``DataFrameSchema``, or ``module:Model``.
-    policy
-        Severities and the invalid-row limit; the default quarantines and fails above 10 %.
+    options
+        ``options.policy``: severities and the invalid-row limit; the default quarantines and
+        fails above 10 %. (``options.great_expectations`` is read by the outputs module.)
     source
         Name of the data for messages (a file name).
 
@@ -249,8 +252,7 @@ def validate(
     ValidationFailed
         When the policy fails; the result is attached as ``.result``.
     """
-    started = time.perf_counter()
-    policy = policy or ValidationPolicy()
+    policy = options.policy
     resolved = resolve_schema(schema)
     data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
     coerced, coerce_failures = coerce_and_check_structure(data, resolved, source)
@@ -285,7 +287,6 @@ def validate(
         columns=list(data.columns),
         sample_rows=_sample_rows(quarantine, list(coerced.columns), policy.sample_rows),
         policy=policy,
-        seconds=round(time.perf_counter() - started, 4),
     )
     result = ValidationResult(valid=valid, quarantine=quarantine, report=report, failures=failures)
     if outcome == "failed":

@@ -93,6 +93,24 @@ def main() -> None:
     evaluation = result.evaluation
     error, loss = row_error_and_loss(evaluation)
     print("parts, each on its own (same inputs):")
+    from pipelines.error_analysis import evaluation_from_model
+    from pipelines.error_analysis.fairness import fairness
+
+    inputs = timed(
+        "predict (feature pipeline + booster)",
+        evaluation_from_model,
+        model,
+        test,
+        oof=oof_big,
+        sensitive=options.sensitive,
+    )
+    timed(
+        "fairness (fairlearn MetricFrame, 2 columns)",
+        fairness,
+        evaluation,
+        inputs.sensitive,
+        options,
+    )
     timed(
         f"metrics + {options.bootstrap} bootstrap resamples", headline_metrics, evaluation, options
     )

@@ -32,7 +32,13 @@ if TYPE_CHECKING:
 
 __all__ = ["ERRORS_FILES", "ErrorsOutputs", "errors_json", "run_errors"]
 
-ERRORS_FILES = ("errors.html", "errors.json", "errors.md", "errors_rows.parquet")
+ERRORS_FILES = (
+    "errors.html",
+    "errors.json",
+    "errors.md",
+    "errors_rows.parquet",
+    "errors_set_aside.parquet",
+)
 _KEYS = ("_row", "_source_line", "_source_file")
 
 
@@ -238,9 +244,9 @@ def run_errors(
     if agreement is not None:
         notes.append(agreement)
     report = result.report.model_copy(update={"notes": notes})
-    result = ErrorAnalysisResult(report, result.evaluation, result.row_errors)
+    result = ErrorAnalysisResult(report, result.evaluation, result.row_errors, result.set_aside)
     out_dir.mkdir(parents=True, exist_ok=True)
-    html, payload, markdown, rows_file = (out_dir / name for name in ERRORS_FILES)
+    html, payload, markdown, rows_file, aside_file = (out_dir / name for name in ERRORS_FILES)
     html.write_text(render_errors_html(report), encoding="utf-8")
     payload.write_text(
         json.dumps(errors_json(report), indent=1, sort_keys=True, allow_nan=False) + "\n",
@@ -248,6 +254,7 @@ def run_errors(
     )
     markdown.write_text(render_errors_markdown(report), encoding="utf-8")
     result.row_errors.write_parquet(rows_file)
+    result.set_aside.write_parquet(aside_file)
     return ErrorsOutputs(
         result=result,
         html=html,

@@ -16,6 +16,7 @@ from pipelines.error_analysis import (
     EvaluationSet,
     analyse_evaluation,
     cohort_expression,
+    quality_flags,
 )
 from tests.support.evaluations import compas_evaluation, lending_evaluation, penguins_evaluation
 
@@ -281,3 +282,69 @@ def test_mismatched_arrays_are_one_clear_error():
         replace(evaluation, probabilities=None)
     with pytest.raises(EvaluationDataError, match=r"sensitive column\(s\) `religion`"):
         analyse_evaluation(evaluation, options=FAST.model_copy(update={"sensitive": ("religion",)}))
+
+
+def test_bootstrap_on_a_sample_scales_its_interval_to_the_full_data():
+    evaluation, _ = compas_evaluation()
+    full = analyse_evaluation(evaluation, options=FAST.model_copy(update={"bootstrap": 200}))
+    sampled = analyse_evaluation(
+        evaluation, options=FAST.model_copy(update={"bootstrap": 200, "bootstrap_rows": 1000})
+    )
+    for exact, scaled in zip(
+        full.report.metrics.headline, sampled.report.metrics.headline, strict=True
+    ):
+        assert exact.value == scaled.value
+        assert scaled.low is not None and scaled.high is not None
+        assert scaled.low <= scaled.value <= scaled.high
+        assert exact.low is not None and exact.high is not None
+        width, scaled_width = exact.high - exact.low, scaled.high - scaled.low
+        assert 0.6 < scaled_width / width < 1.6, exact.name
+    note = next(s for s in sampled.report.sampling if s.part == "metric intervals")
+    assert note.rows_used == 1000 and "scaled by sqrt" in note.method
+
+
+def test_regression_fairness_is_mae_and_mean_prediction_per_group():
+    evaluation, _ = lending_evaluation()
+    options = FAST.model_copy(update={"sensitive": ("homeownership",)})
+    report = analyse_evaluation(evaluation, options=options).report
+    assert report.fairness is not None
+    frame = evaluation.features.with_columns(
+        err=pl.Series(np.abs(evaluation.y_true - evaluation.predicted)),
+        pred=pl.Series(evaluation.predicted),
+    )
+    by_hand = (
+        frame.group_by("homeownership")
+        .agg(n=pl.len(), mae=pl.col("err").mean(), pred=pl.col("pred").mean())
+        .sort("homeownership")
+    )
+    groups = report.fairness[0].groups
+    assert [g.group for g in groups] == by_hand["homeownership"].to_list()
+    for group, row in zip(groups, by_hand.iter_rows(named=True), strict=True):
+        assert group.rows == row["n"]
+        assert group.metrics["mae"] == pytest.approx(row["mae"], abs=1e-6)
+        assert group.metrics["mean_prediction"] == pytest.approx(row["pred"], abs=1e-6)
+
+
+def test_ingest_nulled_and_validation_warned_rows_are_attributed_by_source_line():
+    evaluation, _ = compas_evaluation()
+    assert evaluation.source_lines is not None
+    lines = evaluation.source_lines
+    wrong = np.flatnonzero(evaluation.predicted != evaluation.y_true)
+    nulled_lines = lines[wrong[:30]].tolist()  # 30 misclassified rows "had a nulled cell"
+    warned_lines = lines[:50].tolist()
+    flags = quality_flags(
+        evaluation.features,
+        source_lines=lines,
+        cell_issue_lines=nulled_lines,
+        warned_lines=warned_lines,
+    )
+    flagged = replace(evaluation, quality_flags=flags)
+    groups = {g.kind: g for g in analyse_evaluation(flagged, options=FAST).report.data_quality}
+    nulled = groups["ingest_nulled"]
+    assert nulled.rows_flagged == 30 and nulled.error_flagged == 1.0
+    assert "reliably worse" in nulled.sentence and "cell_issues" in nulled.sentence
+    warned = groups["validation_warned"]
+    error = (evaluation.predicted != evaluation.y_true).astype(float)
+    assert warned.rows_flagged == 50
+    assert warned.error_flagged == pytest.approx(error[:50].mean(), abs=1e-6)
+    assert warned.error_rest == pytest.approx(error[50:].mean(), abs=1e-6)

@@ -101,6 +101,12 @@ def test_rows_without_a_target_are_set_aside_and_counted():
     assert result.report.rows_set_aside == missing > 0
     assert result.report.rows + missing == blanked.height
     assert any("set aside" in n for n in result.report.notes)
+    aside = result.set_aside
+    assert aside["_reason"].to_list() == ["missing_target"] * missing
+    assert set(aside["_row"].to_list()) == set(
+        blanked.filter(pl.col("two_year_recid").is_null())["_row"].to_list()
+    )
+    assert set(aside["_row"].to_list()).isdisjoint(result.row_errors["_row"].to_list())
 
 
 def test_wrong_inputs_are_one_line_errors():

@@ -40,6 +40,8 @@ def test_the_training_file_is_scored_on_its_held_out_rows_only(outputs):
     assert sorted(rows["_row"].to_list()) == sorted(test_rows["_row"].to_list())
     assert rows["_source_line"].to_list() == test_rows.sort("_row")["_source_line"].to_list()
     assert "held-out test rows" in outputs.report.notes[0]
+    aside = pl.read_parquet(outputs.rows_file.parent / "errors_set_aside.parquet")
+    assert aside.height == outputs.rows_set_aside
 
 
 def test_errors_json_has_the_promised_keys_and_loads_back(outputs):

@@ -97,6 +97,6 @@ def analyse_errors(
         inputs.evaluation,
         options=options.model_copy(update={"sensitive": sensitive}),
         sensitive_frame=inputs.sensitive,
-        rows_set_aside=inputs.rows_set_aside,
+        set_aside=inputs.set_aside,
         notes=tuple(inputs.notes),
     )

@@ -44,22 +44,22 @@ def cohort_expression(conditions: list[CohortCondition]) -> pl.Expr:
 
 
 def _design(
-    evaluation: EvaluationSet, options: ErrorAnalysisOptions
+    features: pl.DataFrame, options: ErrorAnalysisOptions
 ) -> tuple[np.ndarray, list[tuple[str, str, object]]]:
-    """Tree inputs: numbers as floats (NaN for nulls), top categories one-hot.
+    """Tree inputs for the rows the tree is fitted on: numbers as floats, top categories one-hot.
 
     Each design column is (raw column, "number" | "category", category value or None).
     """
     matrices: list[np.ndarray] = []
     meta: list[tuple[str, str, object]] = []
-    for column, dtype in evaluation.features.schema.items():
-        series = evaluation.features.get_column(column)
+    for column, dtype in features.schema.items():
+        series = features.get_column(column)
         if series.null_count() == len(series):
             continue
         if dtype.is_numeric():
             numbers = series.cast(pl.Float64).fill_nan(None).to_numpy().astype(np.float64)
             matrices.append(numbers)
-            meta.append((column, "number", np.unique(numbers[np.isfinite(numbers)])))
+            meta.append((column, "number", None))
         elif dtype in (pl.Boolean, pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
             text = series.cast(pl.String)
             top = (
@@ -74,13 +74,15 @@ def _design(
                 matrices.append((text == value).fill_null(False).to_numpy().astype(np.float64))
                 meta.append((column, "category", value))
     if not matrices:
-        return np.empty((evaluation.size, 0)), []
+        return np.empty((features.height, 0)), []
     return np.column_stack(matrices), meta
 
 
 def _paths(
-    tree: object, meta: list[tuple[str, str, object]], integers: set[str], nullable: set[str]
+    tree: object, meta: list[tuple[str, str, object]], features: pl.DataFrame
 ) -> list[list[CohortCondition]]:
+    integers = {c for c, d in features.schema.items() if d.is_integer()}
+    nullable = {c for c in features.columns if features.get_column(c).null_count() > 0}
     t = tree.tree_  # type: ignore[attr-defined]
     missing_left = getattr(t, "missing_go_to_left", np.ones(t.node_count, dtype=bool))
     out: list[list[CohortCondition]] = []
@@ -101,8 +103,7 @@ def _paths(
             )
             go_right = CohortCondition(column=column, op="==", value=str(value), missing=False)
         else:
-            assert isinstance(value, np.ndarray)
-            cut = _readable_cut(threshold, value)
+            cut = _readable_cut(threshold, features.get_column(column))
             if column in integers and float(cut).is_integer():
                 cut = int(cut)
             # nulls follow the tree's choice; a column without nulls needs no "(or missing)"
@@ -117,12 +118,13 @@ def _paths(
     return [_simplify(p) for p in out]
 
 
-def _readable_cut(threshold: float, values: np.ndarray) -> float:
-    """The shortest decimal that splits the column's values exactly where `threshold` does."""
-    below = values[values <= threshold]
-    above = values[values > threshold]
-    low = float(below[-1]) if len(below) else threshold
-    high = float(above[0]) if len(above) else np.inf
+def _readable_cut(threshold: float, values: pl.Series) -> float:
+    """The shortest decimal that splits all the column's values where `threshold` does."""
+    numbers = values.cast(pl.Float64)
+    below = numbers.filter(numbers <= threshold).max()
+    above = numbers.filter(numbers > threshold).min()
+    low = threshold if below is None else float(below)  # type: ignore[arg-type]
+    high = np.inf if above is None else float(above)  # type: ignore[arg-type]
     whole = float(np.floor(threshold))
     if low <= whole < high:
         return whole
@@ -199,9 +201,8 @@ def error_cohorts(
     """Leaves of a depth-`cohort_depth` tree on the raw features, worst first, counted exactly."""
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-    design, meta = _design(evaluation, options)
     n = evaluation.size
-    if design.shape[1] == 0 or n < 20:
+    if n < 20:
         return [], []
     notes: list[SamplingNote] = []
     rng = np.random.default_rng(options.seed)
@@ -216,6 +217,9 @@ def error_cohorts(
                 method="uniform sample for fitting the tree; every cohort is counted on all rows",
             )
         )
+    design, meta = _design(evaluation.features[fit_rows], options)
+    if design.shape[1] == 0:
+        return [], notes
     leaf = max(
         math.ceil(options.cohort_min_share * len(fit_rows)),
         min(options.min_slice_rows, len(fit_rows) // 4),
@@ -226,17 +230,13 @@ def error_cohorts(
         tree = DecisionTreeClassifier(
             max_depth=options.cohort_depth, min_samples_leaf=leaf, random_state=options.seed
         )
-        tree.fit(design[fit_rows], error[fit_rows].astype(np.int64))
+        tree.fit(design, error[fit_rows].astype(np.int64))
     else:
         tree = DecisionTreeRegressor(
             max_depth=options.cohort_depth, min_samples_leaf=leaf, random_state=options.seed
         )
-        tree.fit(design[fit_rows], error[fit_rows])
-    integers = {c for c, d in evaluation.features.schema.items() if d.is_integer()}
-    nullable = {
-        c for c in evaluation.features.columns if evaluation.features.get_column(c).null_count() > 0
-    }
-    paths = _paths(tree, meta, integers, nullable)
+        tree.fit(design, error[fit_rows])
+    paths = _paths(tree, meta, evaluation.features)
     frame = evaluation.features.with_columns(pl.Series(_ERROR, error))
     overall = float(error.mean())
     total_error = float(error.sum())

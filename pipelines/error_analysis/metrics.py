@@ -18,6 +18,7 @@ from pipelines.error_analysis.models import (
     ClassMetrics,
     ConfusionMatrix,
     Metric,
+    SamplingNote,
     ThresholdPoint,
 )
 from pipelines.error_analysis.options import ErrorAnalysisOptions
@@ -66,12 +67,14 @@ def _tie_groups(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order, starts
 
 
-def _classifier_metrics(evaluation: EvaluationSet) -> dict[str, tuple[WeightedMetric, bool]]:
-    y = evaluation.y_true.astype(np.int64)
-    proba = evaluation.probabilities
-    assert proba is not None
+def _classifier_metrics(
+    evaluation: EvaluationSet, rows: np.ndarray
+) -> dict[str, tuple[WeightedMetric, bool]]:
+    y = evaluation.y_true.astype(np.int64)[rows]
+    assert evaluation.probabilities is not None
+    proba = evaluation.probabilities[rows]
     k = proba.shape[1]
-    predicted = evaluation.predicted.astype(np.int64)
+    predicted = evaluation.predicted.astype(np.int64)[rows]
     correct = (predicted == y).astype(np.float64)
     log_loss = -np.log(np.clip(proba[np.arange(len(y)), y], _EPS, 1.0))
     onehot_true = np.eye(k)[y]
@@ -119,9 +122,11 @@ def _classifier_metrics(evaluation: EvaluationSet) -> dict[str, tuple[WeightedMe
     return metrics
 
 
-def _regression_metrics(evaluation: EvaluationSet) -> dict[str, tuple[WeightedMetric, bool]]:
-    y = evaluation.y_true.astype(np.float64)
-    residual = y - evaluation.predicted.astype(np.float64)
+def _regression_metrics(
+    evaluation: EvaluationSet, rows: np.ndarray
+) -> dict[str, tuple[WeightedMetric, bool]]:
+    y = evaluation.y_true.astype(np.float64)[rows]
+    residual = y - evaluation.predicted.astype(np.float64)[rows]
 
     def mae(w: np.ndarray) -> float:
         return float((w * np.abs(residual)).sum() / w.sum())
@@ -137,32 +142,45 @@ def _regression_metrics(evaluation: EvaluationSet) -> dict[str, tuple[WeightedMe
     return {"mae": (mae, False), "rmse": (rmse, False), "r2": (r2, True)}
 
 
-def headline_metrics(evaluation: EvaluationSet, options: ErrorAnalysisOptions) -> list[Metric]:
-    """Each metric on all rows, with a Poisson-bootstrap percentile interval."""
-    metrics = (
-        _classifier_metrics(evaluation)
-        if evaluation.is_classifier
-        else _regression_metrics(evaluation)
-    )
+def headline_metrics(
+    evaluation: EvaluationSet, options: ErrorAnalysisOptions
+) -> tuple[list[Metric], SamplingNote]:
+    """Each metric on all rows, with a Poisson-bootstrap percentile interval.
+
+    Above `options.bootstrap_rows` rows the bootstrap runs on a uniform sample of that many
+    rows (m-out-of-n) and each interval's distances from the sample's value are scaled by
+    sqrt(m/n) around the full-data value; the returned note says so.
+    """
+    build = _classifier_metrics if evaluation.is_classifier else _regression_metrics
     n = evaluation.size
-    ones = np.ones(n)
     rng = np.random.default_rng(options.seed)
+    every = np.arange(n)
+    full = build(evaluation, every)
+    sample = every
+    if n > options.bootstrap_rows:
+        sample = np.sort(rng.choice(n, options.bootstrap_rows, replace=False))
+    metrics = full if len(sample) == n else build(evaluation, sample)
+    m = len(sample)
+    scale = float(np.sqrt(m / n))
     draws: dict[str, list[float]] = {name: [] for name in metrics}
     for _ in range(options.bootstrap):
-        weights = rng.poisson(1.0, n).astype(np.float64)
+        weights = rng.poisson(1.0, m).astype(np.float64)
         if weights.sum() == 0:
             continue
         for name, (function, _better) in metrics.items():
             draws[name].append(function(weights))
     alpha = (1 - options.confidence) / 2
     out = []
-    for name, (function, higher) in metrics.items():
-        value = function(ones)
+    for name, (function, higher) in full.items():
+        value = function(np.ones(n))
+        centre = value if m == n else metrics[name][0](np.ones(m))
         values = np.asarray(draws[name], dtype=np.float64)
         values = values[np.isfinite(values)]
         low = high = None
-        if len(values) and np.isfinite(value):
-            low, high = (float(v) for v in np.quantile(values, [alpha, 1 - alpha]))
+        if len(values) and np.isfinite(value) and np.isfinite(centre):
+            q_low, q_high = (float(v) for v in np.quantile(values, [alpha, 1 - alpha]))
+            low = value - (centre - q_low) * scale
+            high = value + (q_high - centre) * scale
         out.append(
             Metric(
                 name=name,
@@ -172,7 +190,10 @@ def headline_metrics(evaluation: EvaluationSet, options: ErrorAnalysisOptions) -
                 higher_is_better=higher,
             )
         )
-    return out
+    method = f"Poisson bootstrap, {options.bootstrap} resamples"
+    if m < n:
+        method += f" of a {m:,}-row sample, interval widths scaled by sqrt({m:,}/{n:,})"
+    return out, SamplingNote(part="metric intervals", rows_used=m, rows_available=n, method=method)
 
 
 def _finite(value: float) -> float:

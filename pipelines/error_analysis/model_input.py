@@ -56,13 +56,18 @@ class EvaluationInputs:
         self,
         evaluation: EvaluationSet,
         sensitive: pl.DataFrame,
-        rows_set_aside: int,
+        set_aside: pl.DataFrame,
         notes: list[str],
     ) -> None:
         self.evaluation = evaluation
         self.sensitive = sensitive
-        self.rows_set_aside = rows_set_aside
+        self.set_aside = set_aside
         self.notes = notes
+
+    @property
+    def rows_set_aside(self) -> int:
+        """Rows not scored (see `set_aside`)."""
+        return self.set_aside.height
 
 
 def _class_text(values: pl.Series) -> pl.Series:
@@ -191,6 +196,14 @@ def evaluation_from_model(
     else:
         usable = _class_codes(values, task.classes).is_not_null()
     set_aside = frame.height - int(usable.sum())
+    keys = [c for c in KEY_COLUMNS if c in frame.columns]
+    aside = frame.filter(~usable).select(
+        *keys,
+        pl.when(pl.col(target).is_null())
+        .then(pl.lit("missing_target"))
+        .otherwise(pl.lit("unseen_class"))
+        .alias("_reason"),
+    )
     if set_aside:
         unseen = int((values.is_not_null() & ~usable).sum())
         notes.append(
@@ -253,4 +266,4 @@ def evaluation_from_model(
         names=names,
         **oof_arrays,  # type: ignore[arg-type]
     )
-    return EvaluationInputs(evaluation, frame.select(sensitive), set_aside, notes)
+    return EvaluationInputs(evaluation, frame.select(sensitive), aside, notes)

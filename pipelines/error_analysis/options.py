@@ -22,6 +22,9 @@ class ErrorAnalysisOptions(BaseModel):
         (), description="Columns describing people (race, sex) for the fairness section."
     )
     bootstrap: int = Field(200, ge=10, le=5000, description="Bootstrap resamples per metric.")
+    bootstrap_rows: int = Field(
+        200_000, ge=1_000, description="Rows resampled by the bootstrap (scaled above it)."
+    )
     confidence: float = Field(0.95, gt=0.5, lt=1, description="Level of every interval.")
     calibration_bins: int = Field(10, ge=3, le=50, description="Bins of the calibration curve.")
     slice_bins: int = Field(5, ge=2, le=20, description="Quantile bins per numeric feature.")

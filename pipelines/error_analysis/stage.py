@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -19,7 +19,7 @@ from pipelines.error_analysis.metrics import (
     headline_metrics,
     threshold_sweep,
 )
-from pipelines.error_analysis.models import ErrorAnalysisReport, Metrics, SamplingNote
+from pipelines.error_analysis.models import ErrorAnalysisReport, Metric, Metrics, SamplingNote
 from pipelines.error_analysis.options import ErrorAnalysisOptions
 from pipelines.error_analysis.quality import data_quality, imputed_flags
 from pipelines.error_analysis.residuals import residuals
@@ -35,11 +35,13 @@ class ErrorAnalysisResult:
 
     ``row_errors`` has one row per evaluation row: ``_row``, ``_source_line``, ``error``,
     ``loss`` and ``cohort`` (the id of the cohort the row falls in, null if none).
+    ``set_aside`` holds the evaluation rows that were not scored (keys and ``_reason``).
     """
 
     report: ErrorAnalysisReport
     evaluation: EvaluationSet
     row_errors: pl.DataFrame
+    set_aside: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 def analyse_evaluation(
@@ -47,13 +49,14 @@ def analyse_evaluation(
     *,
     options: ErrorAnalysisOptions | None = None,
     sensitive_frame: pl.DataFrame | None = None,
-    rows_set_aside: int = 0,
+    set_aside: pl.DataFrame | None = None,
     notes: tuple[str, ...] = (),
 ) -> ErrorAnalysisResult:
     """Analyse the errors of one evaluation set; collects nothing lazily (all in memory).
 
     `sensitive_frame` holds the `options.sensitive` columns for the same rows when they are
-    not among `evaluation.features` (they often are dropped from the model).
+    not among `evaluation.features` (they often are dropped from the model). `set_aside` are
+    evaluation rows that could not be scored (counted in the report, kept in the result).
     """
     options = options or ErrorAnalysisOptions()
     error, loss = row_error_and_loss(evaluation)
@@ -70,16 +73,9 @@ def analyse_evaluation(
     sampling += importance_sampling
     all_notes += importance_notes
     order = [f.feature for f in importance.features] if importance is not None else []
-    metrics = _metrics(evaluation, error, loss, options, order)
-    if options.bootstrap:
-        sampling.append(
-            SamplingNote(
-                part="metric intervals",
-                rows_used=evaluation.size,
-                rows_available=evaluation.size,
-                method=f"Poisson bootstrap, {options.bootstrap} resamples",
-            )
-        )
+    headline, bootstrap_note = headline_metrics(evaluation, options)
+    metrics = _metrics(evaluation, error, loss, options, order, headline)
+    sampling.append(bootstrap_note)
     slices = feature_slices(evaluation, error, loss, options, order)
     worst = worst_slices(slices)
     cohorts, cohort_sampling = error_cohorts(evaluation, error, options)
@@ -96,7 +92,7 @@ def analyse_evaluation(
         title=options.title,
         task=evaluation.task,
         rows=evaluation.size,
-        rows_set_aside=rows_set_aside,
+        rows_set_aside=0 if set_aside is None else set_aside.height,
         metrics=metrics,
         cohorts=cohorts,
         slices=slices,
@@ -110,7 +106,12 @@ def analyse_evaluation(
         sampling=sampling,
         notes=all_notes,
     )
-    return ErrorAnalysisResult(report, evaluation, _row_errors(evaluation, error, loss, report))
+    return ErrorAnalysisResult(
+        report,
+        evaluation,
+        _row_errors(evaluation, error, loss, report),
+        pl.DataFrame() if set_aside is None else set_aside,
+    )
 
 
 def _replace_flags(evaluation: EvaluationSet, flags: pl.DataFrame) -> EvaluationSet:
@@ -125,13 +126,14 @@ def _metrics(
     loss: np.ndarray,
     options: ErrorAnalysisOptions,
     order: list[str],
+    headline: list[Metric],
 ) -> Metrics:
     classifier = evaluation.is_classifier
     binary = evaluation.task.kind == "binary"
     return Metrics(
         rows=evaluation.size,
         confidence=options.confidence,
-        headline=headline_metrics(evaluation, options),
+        headline=headline,
         confusion=confusion(evaluation) if classifier else None,
         calibration=calibration(evaluation, options) if classifier else None,
         thresholds=threshold_sweep(evaluation, options) if binary else [],

@@ -194,9 +194,12 @@ def create_app(
         if predicted == 0:
             metrics.request_rejections.labels(reason="all_records_rejected").inc()
             first = answer.results[0]["reasons"][0]
+            more = len(answer.results[0]["reasons"]) - 1
             message = (
                 f"none of the {len(records)} record(s) fits the model's input schema; record 0: "
-                f"`{first['field']}`: {first['reason']}"
+                f"{first['reason']}"
+                + (f" (and {more} more reason(s))" if more else "")
+                + "; see `results` for every record"
             )
             return _error(422, message, results=answer.results)
         return JSONResponse(

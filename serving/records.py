@@ -164,35 +164,57 @@ def _missing_fields(error: MissingColumnsError, schema: InputSchema) -> list[dic
 def _notes(
     frame: pl.DataFrame, rows: list[int], schema: InputSchema, sources: dict[str, str]
 ) -> list[list[tuple[str, str]]]:
-    """Per predicted row: (kind, sentence) for unseen values, out-of-range numbers, nulls."""
-    picked = frame[rows]
+    """Per predicted row: (kind, sentence) for unseen values, out-of-range numbers, nulls.
+
+    Two polars calls whatever the width: one computes every flag, one finds the flagged
+    columns; only flagged cells are visited in Python.
+    """
     out: list[list[tuple[str, str]]] = [[] for _ in rows]
+    if not rows:
+        return out
+    picked = frame[rows]
+    checks: list[tuple[str, SchemaColumn, pl.Expr]] = []
     for col in schema.columns:
         source = sources.get(col.name)
         if source is None:
             continue
-        cleaned = picked.select(clean_text_expr(source)).to_series()
+        text = clean_text_expr(source)
         if col.categories is not None:
-            allowed = set(col.categories)
-            for i, value in enumerate(cleaned.to_list()):
-                if value is not None and value not in allowed:
-                    out[i].append(("unseen_category", _unseen(col, value)))
+            checks.append(
+                ("unseen_category", col, text.is_not_null() & ~text.is_in(col.categories))
+            )
         elif col.dtype.startswith(_NUMERIC) and col.minimum is not None:
-            numbers = cleaned.cast(pl.Float64, strict=False).to_list()
-            for i, number in enumerate(numbers):
-                if number is not None and not col.minimum <= number <= (col.maximum or number):
-                    out[i].append(("out_of_range", _out_of_range(col, number)))
+            number = text.cast(pl.Float64, strict=False)
+            high = col.maximum if col.maximum is not None else col.minimum
+            checks.append(("out_of_range", col, (number < col.minimum) | (number > high)))
         if not col.nullable:
-            for i, value in enumerate(cleaned.to_list()):
-                if value is None:
-                    out[i].append(
-                        (
-                            "null_unseen",
-                            f"`{col.name}` is null, which training never saw; the feature "
-                            "pipeline imputes it or keeps it as missing",
-                        )
-                    )
+            checks.append(("null_unseen", col, text.is_null()))
+    if not checks:
+        return out
+    flags = picked.select(
+        expr.fill_null(value=False).alias(str(i)) for i, (_, _, expr) in enumerate(checks)
+    )
+    flagged = [
+        int(name) for name, hit in flags.select(pl.all().any()).row(0, named=True).items() if hit
+    ]
+    for position in flagged:
+        kind, col, _ = checks[position]
+        values = picked.get_column(sources[col.name]).to_list()
+        for i, hit in enumerate(flags.get_column(str(position)).to_list()):
+            if hit:
+                out[i].append((kind, _note(kind, col, values[i])))
     return out
+
+
+def _note(kind: str, col: SchemaColumn, value: object) -> str:
+    if kind == "unseen_category":
+        return _unseen(col, str(value).strip())
+    if kind == "out_of_range":
+        return _out_of_range(col, float(str(value).strip()))
+    return (
+        f"`{col.name}` is null, which training never saw; the feature pipeline imputes it or "
+        "keeps it as missing"
+    )
 
 
 def _unseen(col: SchemaColumn, value: str) -> str:

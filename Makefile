@@ -16,10 +16,10 @@ demo: $(STAMP)
 	$(BIN)/thresher run examples/penguins.yaml
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipelines schemas reports flows tests benchmarks
+	$(BIN)/ruff check pipelines schemas reports flows serving tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy pipelines schemas flows reports
+	$(BIN)/mypy pipelines schemas flows reports serving
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipelines.train.frames import KEY_COLUMNS, ROW, with_row_key
+from pipelines.train.frames import KEY_COLUMNS, ROW, model_classes, prediction_frame, with_row_key
 from pipelines.train.model import TrainedModel, load_model
 
 __all__ = ["PredictOptions", "PredictReport", "PredictResult", "predict"]
@@ -87,7 +87,7 @@ def predict(
         )
         raise RuntimeError(msg)
     inputs = conformed.data.drop([c for c in KEY_COLUMNS if c in conformed.data.columns])
-    predicted = model.predict_frame(inputs)
+    predicted = model.predict_frame(inputs) if inputs.height else _no_predictions(model)
     predictions = pl.concat([keys[good], predicted], how="horizontal")
     quarantine = _quarantine_with_keys(conformed.quarantine, keys)
     reasons: dict[str, int] = {}
@@ -109,6 +109,13 @@ def predict(
         prediction_counts=counts,
     )
     return PredictResult(predictions, quarantine, report)
+
+
+def _no_predictions(model: TrainedModel) -> pl.DataFrame:
+    """`predict_frame`'s columns with no rows (every row quarantined: the pipeline needs >= 1)."""
+    width = 0 if model.task.kind == "regression" else len(model_classes(model.task))
+    scores = np.empty((0, width)) if width else np.empty(0)
+    return prediction_frame(pl.DataFrame(), scores, model.task, threshold=model.threshold)
 
 
 def _quarantine_with_keys(quarantine: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:

@@ -8,13 +8,13 @@ get their source lines; otherwise every row of DATA is scored (new labelled data
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from flows.files import write_html, write_json, write_parquet, write_text
 from flows.parquet_input import is_parquet, read_parquet_input
 from pipelines.columns import ColumnNames
 from pipelines.error_analysis import (
@@ -247,14 +247,12 @@ def run_errors(
     result = ErrorAnalysisResult(report, result.evaluation, result.row_errors, result.set_aside)
     out_dir.mkdir(parents=True, exist_ok=True)
     html, payload, markdown, rows_file, aside_file = (out_dir / name for name in ERRORS_FILES)
-    html.write_text(render_errors_html(report), encoding="utf-8")
-    payload.write_text(
-        json.dumps(errors_json(report), indent=1, sort_keys=True, allow_nan=False) + "\n",
-        encoding="utf-8",
-    )
-    markdown.write_text(render_errors_markdown(report), encoding="utf-8")
-    result.row_errors.write_parquet(rows_file)
-    result.set_aside.write_parquet(aside_file)
+    # atomic writes (flows.files): a run killed mid-write never leaves a half report
+    write_html(render_errors_html(report), html)
+    write_json(errors_json(report), payload, indent=1)
+    write_text(render_errors_markdown(report), markdown)
+    write_parquet(result.row_errors, rows_file)
+    write_parquet(result.set_aside, aside_file)
     return ErrorsOutputs(
         result=result,
         html=html,

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pipelines.error_analysis.options import ErrorAnalysisOptions
 from pipelines.errors import ConfigError
 from pipelines.features.options import FeaturesOptions
 from pipelines.ingest.models import IngestOptions
@@ -34,9 +35,12 @@ from pipelines.train.options import TrainOptions
 from pipelines.validate.models import ValidateOptions
 
 __all__ = [
+    "ErrorsSection",
     "FeaturesSection",
+    "MonitorSection",
     "PipelineConfig",
     "ProfileSection",
+    "ScoreSection",
     "TrainSection",
     "ValidateSection",
     "load_config",
@@ -87,6 +91,35 @@ class TrainSection(_Frozen):
     options: TrainOptions = Field(default_factory=TrainOptions)
 
 
+class ErrorsSection(_Frozen):
+    """Error analysis of the trained model on its held-out rows: `ErrorAnalysisOptions`."""
+
+    enabled: bool = True
+    options: ErrorAnalysisOptions = Field(default_factory=ErrorAnalysisOptions)
+
+
+class ScoreSection(_Frozen):
+    """Batch scoring (`--flow score`, or after `monitor`): which saved model predicts."""
+
+    enabled: bool = Field(
+        False, description="Also score in the monitor flow (the score flow always scores)."
+    )
+    model_dir: Path | None = Field(
+        None, description="Model directory written by `thresher train` or a train flow run."
+    )
+
+
+class MonitorSection(_Frozen):
+    """The monitor flow: when to raise alerts against the previous run of this config."""
+
+    max_row_change: float = Field(
+        0.5, ge=0, description="Alert when the rows read change by more than this share."
+    )
+    max_quarantine_share: float = Field(
+        0.05, ge=0, le=1, description="Alert when more than this share of rows is quarantined."
+    )
+
+
 class PipelineConfig(_Frozen):
     """One pipeline run: where data comes from, where outputs go, and each stage's section."""
 
@@ -99,6 +132,19 @@ class PipelineConfig(_Frozen):
     profile: ProfileSection = ProfileSection()
     features: FeaturesSection = FeaturesSection()
     train: TrainSection = TrainSection()
+    errors: ErrorsSection = ErrorsSection()
+    score: ScoreSection = ScoreSection()
+    monitor: MonitorSection = MonitorSection()
+    notes: str | list[str] | None = Field(
+        None, description="Free text copied into every run's decision log."
+    )
+
+    def note_lines(self) -> list[str]:
+        """The config's `notes` as a list of non-empty lines."""
+        if self.notes is None:
+            return []
+        items = [self.notes] if isinstance(self.notes, str) else self.notes
+        return [line.strip() for item in items for line in item.splitlines() if line.strip()]
 
     @field_validator("task", mode="before")
     @classmethod
@@ -118,6 +164,11 @@ class PipelineConfig(_Frozen):
             source = str((base / source).resolve())
         output_dir = (base / self.output_dir).resolve()
         updates: dict[str, object] = {"source": source, "output_dir": output_dir}
+        model_dir = self.score.model_dir
+        if model_dir is not None and not model_dir.is_absolute():
+            updates["score"] = self.score.model_copy(
+                update={"model_dir": (base / model_dir).resolve()}
+            )
         section = self.validate_
         if section.policy is not None and not section.policy.is_absolute():
             policy = (base / section.policy).resolve()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["tests.conftest_postgres"]
+pytest_plugins = ["tests.conftest_postgres", "tests.conftest_prefect"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -22,68 +21,97 @@ EXAMPLE = ROOT / "examples" / "penguins.yaml"
 pytestmark = pytest.mark.flow
 
 
-@pytest.fixture(scope="session")
-def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """One throwaway Prefect API for the whole session (it takes 10-15 s to start)."""
-    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
-    from flows.runtime import prepare_prefect_environment
-
-    prepare_prefect_environment()
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=180):
-        yield
-
-
-@pytest.fixture(scope="module")
-def penguins_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One run of the demo flow, shared by the tests that only read its run folder."""
-    from flows.pipeline import thresher_pipeline
-
-    out = tmp_path_factory.mktemp("runs")
-    config = load_config(EXAMPLE).model_copy(update={"output_dir": out})
-    summary = thresher_pipeline(config)
-    run_dir = Path(summary.run_dir)
-    assert run_dir.parent == out
-    return run_dir
-
-
-def test_flow_writes_every_stage_into_one_run_folder(penguins_run: Path) -> None:
-    run_dir = penguins_run
+def test_train_flow_writes_every_stage_into_one_run_folder(penguins_train_run: Path) -> None:
+    run_dir = penguins_train_run
+    assert run_dir.parent.name == "penguins"  # runs/<name>/<run-id>/
     recorded = json.loads((run_dir / "run.json").read_text())
-    assert recorded["rows_read"] == 344
-    assert recorded["rows_ingested"] + recorded["rows_quarantined_ingest"] == 344
-    assert recorded["rows_valid"] + recorded["rows_quarantined_validate"] == 344
-    assert [s["name"] for s in recorded["stages"]] == ["ingest", "validate", "profile"]
+    assert recorded["status"] == "completed" and recorded["flow"] == "train"
+    assert recorded["ledger"] == {
+        "read": 344,
+        "ok": 344,
+        "valid": 344,
+        "train": 275,
+        "test": 69,
+        "scored": 69,
+    }
+    names = [s["name"] for s in recorded["stages"]]
+    assert names == ["ingest", "validate", "profile", "train", "train-vs-test", "errors"]
     for stage in recorded["stages"]:
-        assert stage["rows_in"] == stage["rows_out"] + stage["rows_set_aside"]
-    assert set(recorded["durations"]) == {"ingest", "validate", "profile"}
+        summary = stage["summary"]
+        assert summary["rows_in"] == summary["rows_out"] + summary["rows_set_aside"]
+        assert stage["seconds"] >= 0 and stage["cache_key"].startswith(stage["name"])
+    (fingerprint,) = recorded["fingerprints"].values()
+    assert fingerprint.startswith("sha256:")
+    assert {"polars", "prefect", "lightgbm"} <= set(recorded["versions"])
+    assert recorded["config"]["name"] == "penguins"
     for name in ("data.parquet", "quarantine.parquet", "cell_issues.parquet", "ingest.json"):
         assert (run_dir / "ingest" / name).is_file(), name
-    assert (run_dir / "validate" / "validation.html").is_file()
-    assert (run_dir / "profile" / "eda.html").is_file()
+    for name in ("model.txt", "model.onnx", "metrics.json", "model_card.md", "train.html"):
+        assert (run_dir / "train" / name).is_file(), name
+    assert (run_dir / "errors" / "errors.html").is_file()
+    assert (run_dir / "compare" / "eda.html").is_file()
     ingested = pl.read_parquet(run_dir / "ingest" / "data.parquet")
     assert ingested.schema["date_egg"] == pl.Date
     assert "_source_line" not in ingested.columns
-    hrefs = re.findall(r'href="([^"]+)"', (run_dir / "index.html").read_text())
-    assert {"profile/eda.html", "validate/validation.html", "ingest/ingest.json"} <= set(hrefs)
-    assert "validate/data_docs/index.html" in hrefs
+    index = (run_dir / "index.html").read_text()
+    hrefs = re.findall(r'href="([^"]+)"', index)
+    expected = {
+        "profile/eda.html",
+        "validate/validation.html",
+        "ingest/ingest.json",
+        "train/train.html",
+        "train/model_card.md",
+        "errors/errors.html",
+        "compare/eda.html",
+        "decisions.md",
+        "validate/data_docs/index.html",
+    }
+    assert expected <= set(hrefs)
     assert all((run_dir / href).is_file() for href in hrefs)
-    assert recorded["outputs"]["eda"].endswith("eda.html")
-    assert json.loads((run_dir / "config.json").read_text())["name"] == "penguins"
-    assert not [p for p in run_dir.rglob("*.tmp")]  # every write was atomic and finished
+    assert "Decision log" in index and "Row ledger" in index
+    assert not list(run_dir.rglob("*.tmp"))  # every write was atomic and finished
 
 
-def test_the_reports_hold_no_timings(penguins_run: Path) -> None:
+def test_decision_log_names_what_was_assumed(penguins_train_run: Path) -> None:
+    log = (penguins_train_run / "decisions.md").read_text()
+    assert "stratified split" in log
+    assert "`individual_id` dropped: ID-like" in log
+    assert "delimiter ','" in log  # ingest's dialect
+    recorded = json.loads((penguins_train_run / "run.json").read_text())
+    kinds = {d["kind"] for d in recorded["decisions"]}
+    assert "assumption" in kinds
+
+
+def test_artifacts_have_stable_keys(penguins_train_run: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(
+                    any_=["penguins-run-summary", "penguins-row-ledger", "penguins-run-links"]
+                )
+            )
+        )
+    by_key = {a.key: a for a in artifacts}
+    assert set(by_key) >= {"penguins-run-summary", "penguins-row-ledger", "penguins-run-links"}
+    ledger = by_key["penguins-row-ledger"].data
+    rows = json.loads(ledger) if isinstance(ledger, str) else ledger
+    assert {"step": "read", "rows": 344} in rows
+    assert "| train |" in str(by_key["penguins-run-summary"].data)
+
+
+def test_the_reports_hold_no_timings(penguins_train_run: Path) -> None:
     for name in ("ingest/ingest.json", "validate/validation.json", "profile/eda.json"):
-        text = (penguins_run / name).read_text()
+        text = (penguins_train_run / name).read_text()
         assert '"seconds"' not in text, name
         assert json.loads(text)["schema_version"] == 1, name
 
 
 @pytest.mark.browser
-def test_run_page_renders_offline(penguins_run: Path) -> None:
-    check = open_report(penguins_run / "index.html")
+def test_run_page_renders_offline(penguins_train_run: Path) -> None:
+    check = open_report(penguins_train_run / "index.html")
     assert check.console_errors == [] and check.page_errors == []
     assert check.external_requests == []
 
@@ -110,9 +138,16 @@ def test_thresher_run_cli_prints_where_the_reports_are(tmp_path: Path) -> None:
     run_dir = Path(run_line.removeprefix("run folder: "))
     assert run_dir.is_dir()
     assert any(
-        line.strip().startswith("eda") and line.strip().endswith("eda.html") for line in lines
+        line.strip().startswith("EDA report") and line.strip().endswith("eda.html")
+        for line in lines
+    )
+    assert any(
+        line.startswith("open ") and line.endswith("index.html in a browser to start")
+        for line in lines
     )
     assert (run_dir / "profile" / "eda.html").is_file()
+    assert (run_dir / "train" / "train.html").is_file()
+    assert "train-vs-test" in completed.stdout  # the summary table
 
 
 def test_thresher_run_with_a_broken_config_is_one_line(tmp_path: Path) -> None:
@@ -159,22 +194,24 @@ def test_serve_without_a_server_says_what_to_do() -> None:
     assert "prefect server start" in completed.stderr
 
 
-def test_flow_compares_against_a_reference(prefect_harness: None, tmp_path: Path) -> None:
-    from flows.pipeline import thresher_pipeline
+def test_flow_compares_against_a_reference(prefect_harness: Path, tmp_path: Path) -> None:
+    from flows.pipeline import train_flow
 
     config = load_config(EXAMPLE)
     profile = config.profile.model_copy(update={"reference": config.source})
-    config = config.model_copy(update={"output_dir": tmp_path, "profile": profile})
-    summary = thresher_pipeline(config)
-    eda = json.loads((Path(summary.run_dir) / "profile" / "eda.json").read_text())
+    train = config.train.model_copy(update={"enabled": False})
+    config = config.model_copy(update={"output_dir": tmp_path, "profile": profile, "train": train})
+    record = train_flow(config)
+    assert [s.name for s in record.stages] == ["ingest", "validate", "profile"]
+    eda = json.loads((Path(record.run_dir) / "profile" / "eda.json").read_text())
     assert eda["drift"] is not None
     assert eda["drift"]["drifted"] == []
     assert eda["drift"]["verdict"] == "no drift"
     assert eda["drift"]["reference_rows"] == 344
 
 
-def test_flow_quarantine_points_at_source_lines(prefect_harness: None, tmp_path: Path) -> None:
-    from flows.pipeline import thresher_pipeline
+def test_flow_quarantine_points_at_source_lines(prefect_harness: Path, tmp_path: Path) -> None:
+    from flows.pipeline import train_flow
 
     config = load_config(EXAMPLE)
     section = config.validate_.model_copy(update={"schema_ref": "schemas.penguins:PenguinsClean"})
@@ -183,12 +220,14 @@ def test_flow_quarantine_points_at_source_lines(prefect_harness: None, tmp_path:
             "output_dir": tmp_path,
             "validate_": section,
             "profile": config.profile.model_copy(update={"enabled": False}),
+            "train": config.train.model_copy(update={"enabled": False}),
         }
     )
-    summary = thresher_pipeline(config)
-    assert summary.rows_quarantined_validate
-    quarantine = pl.read_parquet(Path(summary.run_dir) / "validate" / "quarantine.parquet")
-    assert quarantine.height == summary.rows_quarantined_validate
+    record = train_flow(config)
+    quarantined = record.ledger["ok"] - record.ledger["valid"]
+    assert quarantined
+    quarantine = pl.read_parquet(Path(record.run_dir) / "validate" / "quarantine.parquet")
+    assert quarantine.height == quarantined
     # rows are 0-based positions; with no blank or multi-line records the file line is row + 2
     assert (quarantine["_source_line"] == quarantine["_row"] + 2).all()
 

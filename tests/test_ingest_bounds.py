@@ -14,7 +14,7 @@ from pipelines.ingest.headers import unique_names
 
 def _timed_ingest(path: Path, **options: object):
     started = time.perf_counter()
-    result = ingest(path, IngestOptions(**options))
+    result = ingest(path, options=IngestOptions(**options))
     return result, time.perf_counter() - started
 
 
@@ -35,7 +35,7 @@ def test_cr_held_back_at_a_chunk_edge_is_not_a_blank_line(tmp_path: Path) -> Non
     path.write_bytes(b"a,b\r" + b"\r".join(b"%d,x" % i for i in range(5000)) + b"\r\n")
     whole = ingest(path)
     for chunk_bytes in (7, 64, 999):
-        chunked = ingest(path, IngestOptions(chunk_bytes=chunk_bytes))
+        chunked = ingest(path, options=IngestOptions(chunk_bytes=chunk_bytes))
         assert chunked.report.rows_ok == whole.report.rows_ok == 5000
         assert chunked.report.blank_lines_skipped == whole.report.blank_lines_skipped
 

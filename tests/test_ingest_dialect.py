@@ -51,12 +51,12 @@ def test_escaped_newline_across_a_chunk_edge_stays_one_record(tmp_path: Path) ->
     path = tmp_path / "escaped.csv"
     rows = [f"{i},line\\\nnext {i},x\\,y" for i in range(300)]
     path.write_text("a,b,c\n" + "\n".join(rows) + "\n")
-    whole = ingest(path, IngestOptions(escape_char="\\"))
+    whole = ingest(path, options=IngestOptions(escape_char="\\"))
     assert whole.report.rows_ok == 300
     assert whole.data["b"][0] == "line\nnext 0"
     assert whole.data["c"][0] == "x,y"
     for chunk_bytes in (7, 100, 999):
-        chunked = ingest(path, IngestOptions(escape_char="\\", chunk_bytes=chunk_bytes))
+        chunked = ingest(path, options=IngestOptions(escape_char="\\", chunk_bytes=chunk_bytes))
         assert chunked.data.equals(whole.data)
         assert chunked.quarantine.height == 0
 
@@ -87,7 +87,7 @@ def test_a_short_header_over_typed_rows_is_not_taken_for_a_title(tmp_path: Path)
 def test_layout_detection_can_be_turned_off(tmp_path: Path) -> None:
     path = _write(tmp_path, "Report title\nid,name\n1,a\n2,b\n")
     assert ingest(path).data.columns == ["id", "name"]
-    plain = ingest(path, IngestOptions(detect_layout=False))
+    plain = ingest(path, options=IngestOptions(detect_layout=False))
     assert plain.data.columns == ["report_title"]
     assert plain.report.skipped_lines == []
 
@@ -112,7 +112,7 @@ def test_streaming_skips_the_same_titles_and_notes(tmp_path: Path) -> None:
     source = Path(__file__).parent / "data" / "messy" / "title_lines.csv"
     whole = ingest(source)
     out = tmp_path / "out.parquet"
-    streamed = ingest_to_parquet(source, out, IngestOptions(chunk_bytes=16))
+    streamed = ingest_to_parquet(source, out, options=IngestOptions(chunk_bytes=16))
     assert pl.read_parquet(out).equals(whole.data)
     assert streamed.report.skipped_lines == whole.report.skipped_lines
     assert streamed.report.dialect == whole.report.dialect

@@ -51,7 +51,7 @@ def test_dialect_detected_and_every_record_accounted_for(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "dialect.csv"
         path.write_bytes(payload)
-        result = ingest(path, IngestOptions(add_line_numbers=True, chunk_bytes=chunk_bytes))
+        result = ingest(path, options=IngestOptions(add_line_numbers=True, chunk_bytes=chunk_bytes))
     dialect = result.report.dialect
     assert dialect is not None
     assert dialect.delimiter == delimiter

@@ -108,7 +108,7 @@ def _read_data(
         return frame, None, None
     from pipelines.ingest import IngestOptions, ingest
 
-    result = ingest(data, IngestOptions(add_line_numbers=True))
+    result = ingest(data, options=IngestOptions(add_line_numbers=True))
     return result.data, result.cell_issues, result.report
 
 

@@ -30,19 +30,29 @@ class ModelLike(Protocol):
     """What the error analysis needs from a trained model (train's `TrainedModel` fits)."""
 
     @property
-    def booster(self) -> Any: ...  # noqa: D102 - read-only members, so frozen dataclasses fit
+    def booster(self) -> Any:
+        """The LightGBM booster."""
+        ...
 
     @property
-    def pipeline(self) -> Any: ...  # noqa: D102
+    def pipeline(self) -> Any:
+        """The fitted feature pipeline (`outputs_by_column_`, `input_columns_` when known)."""
+        ...
 
     @property
-    def task(self) -> ResolvedTask: ...  # noqa: D102
+    def task(self) -> ResolvedTask:
+        """The resolved task the model was trained for."""
+        ...
 
     @property
-    def threshold(self) -> float | None: ...  # noqa: D102
+    def threshold(self) -> float | None:
+        """Binary: probability of the positive class at which it is predicted."""
+        ...
 
     @property
-    def feature_names(self) -> list[str]: ...  # noqa: D102
+    def feature_names(self) -> list[str]:
+        """The model matrix's columns, in the booster's order."""
+        ...
 
     def matrix(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The model matrix (numeric, in the booster's column order) for `frame`."""

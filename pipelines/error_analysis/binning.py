@@ -54,7 +54,9 @@ def interval(
         denominator = 1 + z * z / n_safe
         centre = (mean + z * z / (2 * n_safe)) / denominator
         half = z * np.sqrt(mean * (1 - mean) / n_safe + z * z / (4 * n_safe**2)) / denominator
-        return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+        # rounded so a 0% rate's lower bound is 0, not 1e-17 (which reads as "worse than 0%")
+        low, high = np.round(centre - half, 12), np.round(centre + half, 12)
+        return np.clip(low, 0, 1), np.clip(high, 0, 1)
     variance = np.maximum(total_squares / n_safe - mean**2, 0) * n_safe / np.maximum(n_safe - 1, 1)
     half = z * np.sqrt(variance / n_safe)
     return mean - half, mean + half

@@ -243,12 +243,11 @@ def error_cohorts(
     z = float(norm.ppf(0.5 + options.confidence / 2))
     counted = []
     for conditions in paths:
-        stats = frame.select(
-            rows=cohort_expression(conditions).sum(),
-            total=pl.col(_ERROR).filter(cohort_expression(conditions)).sum(),
-            squares=(pl.col(_ERROR) ** 2).filter(cohort_expression(conditions)).sum(),
-        ).row(0)
-        rows, total, squares = int(stats[0]), float(stats[1] or 0.0), float(stats[2] or 0.0)
+        # filter, then count: a rule with no conditions is `lit(True)`, whose sum is 1, not n
+        members = frame.filter(cohort_expression(conditions)).get_column(_ERROR)
+        rows = members.len()
+        total = float(members.sum() or 0.0)
+        squares = float((members**2).sum() or 0.0)
         if rows == 0:
             continue
         counted.append((conditions, rows, total, squares))

@@ -44,8 +44,12 @@ def ingest_command(
         ),
     ] = None,
     header: Annotated[
-        bool, typer.Option("--header/--no-header", help="First line holds column names.")
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--header/--no-header",
+            help="First line holds column names (detected when neither is given).",
+        ),
+    ] = None,
 ) -> None:
     """Read SOURCE, repair messy values, and write data/quarantine/cell issues/ingest.json."""
     from flows.ingest_outputs import run_ingest
@@ -57,9 +61,11 @@ def ingest_command(
     if file_format is not None and file_format not in formats:
         msg = f"--format `{file_format}` is not one of {', '.join(formats)}"
         raise typer.BadParameter(msg)
+    # only what the user gave: detection of the header (and quote) runs for fields left unset
+    given: dict[str, object] = {} if header is None else {"has_header": header}
     options = IngestOptions(
+        **given,  # type: ignore[arg-type]
         format=file_format,  # type: ignore[arg-type]
-        has_header=header,
         delimiter=delimiter.encode().decode("unicode_escape") if delimiter else None,
         encoding=encoding,
         table=table,

@@ -271,7 +271,9 @@ def _answer_group(
             answer.rejections["missing_field"] += 1
         return out
     # rejections are answered per record; "see their `_reason`" is the batch file's wording
-    answer.warnings.extend(w for w in result.report.warnings if not w.startswith("quarantined "))
+    # and the nulls given to absent optional columns are no news to the client
+    skipped = ("quarantined ", *(f"`{name}`: " for name in absent))
+    answer.warnings.extend(w for w in result.report.warnings if not w.startswith(skipped))
     for row, reason in result.quarantine.select(ROW, "_reason").iter_rows():
         index = records[int(row)][0]
         out[index] = _rejected(index, _split_reason(str(reason), schema))

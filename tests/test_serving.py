@@ -132,6 +132,9 @@ def test_columns_the_model_does_not_use_may_be_left_out(server, model, rows):
     response = _post(running.url, _records(batch.select(required)))
     assert response.status_code == 200, response.text
     _assert_matches(response.json()["results"], predict(model, batch).predictions, model, backend)
+    assert not any(
+        w.startswith(tuple(f"`{n}`" for n in optional)) for w in response.json()["warnings"]
+    )
 
 
 def test_mixed_batch_answers_good_rows_and_gives_reasons_for_the_rest(server, model, rows):

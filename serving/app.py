@@ -24,7 +24,7 @@ from serving.backends import BACKENDS, load_served_model
 from serving.errors import ServingError
 from serving.metrics import ServingMetrics, TimingMiddleware
 from serving.models import ErrorAnswer, HealthAnswer, PredictAnswer
-from serving.records import BodyError, answer_records, parse_records
+from serving.records import BodyError, answer_records, parse_records, required_columns
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
@@ -46,6 +46,11 @@ def request_json_schema(model: TrainedModel, *, max_rows: int) -> dict[str, Any]
     """JSON Schema of a `/predict` body: one record, or an array of 1..`max_rows` records."""
     record = model.input_schema.json_schema(title=f"input record ({model.task.target} model)")
     record.pop("$schema", None)
+    required = required_columns(model)
+    record["required"] = required
+    for name, spec in record["properties"].items():
+        if name not in required:
+            spec["description"] = "optional: the model does not use it; " + spec["description"]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "thresher /predict request",

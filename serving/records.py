@@ -25,9 +25,21 @@ from pipelines.predict.schema import InputSchema, SchemaColumn
 from pipelines.train.frames import ROW, model_classes, proba_column
 from pipelines.train.model import TrainedModel
 
-__all__ = ["BatchAnswer", "BodyError", "answer_records", "parse_records"]
+__all__ = ["BatchAnswer", "BodyError", "answer_records", "parse_records", "required_columns"]
 
 _NUMERIC = ("Int", "UInt", "Float")
+
+
+def required_columns(model: TrainedModel) -> list[str]:
+    """Schema columns the feature pipeline reads (in schema order); the others are optional.
+
+    `InputSchema` lists every training input column, including those the features stage
+    dropped (IDs, leakage, post-outcome columns): a client need not send those, and a record
+    without them is given nulls there, which changes no prediction.
+    """
+    used = getattr(model.pipeline, "input_columns_", None)
+    names = [c.name for c in model.input_schema.columns]
+    return names if used is None else [n for n in names if n in set(used)]
 
 
 class BodyError(Exception):
@@ -244,6 +256,11 @@ def _answer_group(
             for name in columns
         ]
     )
+    sources = schema._match_columns(columns)  # the same name matching `conform` uses
+    required = set(required_columns(model))
+    absent = [c.name for c in schema.columns if c.name not in sources and c.name not in required]
+    if absent:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(n) for n in absent)
     out: dict[int, dict[str, Any]] = {}
     try:
         result = predict(model, frame)
@@ -253,12 +270,14 @@ def _answer_group(
             out[index] = _rejected(index, reasons)
             answer.rejections["missing_field"] += 1
         return out
-    answer.warnings.extend(result.report.warnings)
+    # rejections are answered per record; "see their `_reason`" is the batch file's wording
+    # and the nulls given to absent optional columns are no news to the client
+    skipped = ("quarantined ", *(f"`{name}`: " for name in absent))
+    answer.warnings.extend(w for w in result.report.warnings if not w.startswith(skipped))
     for row, reason in result.quarantine.select(ROW, "_reason").iter_rows():
         index = records[int(row)][0]
         out[index] = _rejected(index, _split_reason(str(reason), schema))
         answer.rejections["wrong_type"] += 1
-    sources = schema._match_columns(columns)  # the same name matching `conform` used
     ignored = [c for c in columns if c not in set(sources.values())]
     rows = [int(r) for r in result.predictions.get_column(ROW).to_list()]
     notes = _notes(frame, rows, schema, sources)

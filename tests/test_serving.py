@@ -26,6 +26,7 @@ from pipelines.task import TaskSpec
 from pipelines.train import load_model
 from pipelines.train.frames import model_classes, proba_column
 from pipelines.train.options import LearningCurveOptions, LightGBMOptions, TrainOptions
+from serving.records import required_columns
 from tests.support.server import REPO, free_port, serve
 
 PENGUINS = Path(__file__).resolve().parent / "data" / "real" / "penguins_raw.csv"
@@ -120,6 +121,20 @@ def test_one_record_object_and_source_file_names(server, model, rows):
         response = _post(running.url, body)
         assert response.status_code == 200, response.text
         _assert_matches(response.json()["results"], expected, model, backend)
+
+
+def test_columns_the_model_does_not_use_may_be_left_out(server, model, rows):
+    running, backend = server
+    required = required_columns(model)
+    optional = [c.name for c in model.input_schema.columns if c.name not in required]
+    assert optional and "flipper_length_mm" in required
+    batch = rows.head(5)
+    response = _post(running.url, _records(batch.select(required)))
+    assert response.status_code == 200, response.text
+    _assert_matches(response.json()["results"], predict(model, batch).predictions, model, backend)
+    assert not any(
+        w.startswith(tuple(f"`{n}`" for n in optional)) for w in response.json()["warnings"]
+    )
 
 
 def test_mixed_batch_answers_good_rows_and_gives_reasons_for_the_rest(server, model, rows):
@@ -232,7 +247,8 @@ def test_health_model_schema_openapi_and_metrics(server, model):
     assert card["task"]["target"] == model.task.target
     schema = httpx.get(f"{running.url}/schema", timeout=TIMEOUT).json()
     record = schema["$defs"]["record"]
-    assert record["required"] == [c.name for c in model.input_schema.columns]
+    assert record["required"] == required_columns(model)
+    assert set(record["properties"]) == {c.name for c in model.input_schema.columns}
     assert record["properties"]["culmen_length_mm"]["type"] == ["number", "null"]
     assert schema["oneOf"][1]["maxItems"] == MAX_ROWS
     openapi = httpx.get(f"{running.url}/openapi.json", timeout=TIMEOUT).json()

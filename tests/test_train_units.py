@@ -174,8 +174,9 @@ def test_leaderboard_compares_with_dummy() -> None:
         ([0.6, 0.62], [0.7, 0.69], 0.69, "underfitting"),
         ([0.01, 0.02], [0.5, 0.4], 0.69, "overfitting"),
         ([0.2, 0.21], [0.25, 0.24], 0.69, "good fit"),
+        ([0.3, 0.34], [0.5, 0.49], 0.69, "some overfitting"),
     ],
-    ids=["under", "over", "good"],
+    ids=["under", "over", "good", "moderate"],
 )
 def test_learning_curve_reading(
     train: list[float], valid: list[float], dummy: float, word: str

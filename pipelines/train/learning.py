@@ -43,6 +43,11 @@ def read_learning_curve(train: Sequence[float], valid: Sequence[float], dummy: f
             "Large gap between train and validation error: overfitting; "
             "more data or regularisation." + more
         )
+    if (v - t) > 0.25 * headroom:
+        return (
+            "Moderate gap between train and validation error: some overfitting; more data or "
+            "regularisation could still help." + more
+        )
     return "Small gap and validation error well below the dummy's: a good fit." + more
 
 

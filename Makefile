@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/profile.py
+	$(BIN)/python benchmarks/flow.py
 
 clean:
 	rm -rf $(VENV) runs .prefect .pytest_cache .mypy_cache .ruff_cache

@@ -35,6 +35,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/profile.py
 	$(BIN)/python benchmarks/train.py
+	$(BIN)/python benchmarks/errors.py
+	$(BIN)/python benchmarks/serve.py
+	$(BIN)/python benchmarks/flow.py
 
 clean:
 	rm -rf $(VENV) runs .prefect .pytest_cache .mypy_cache .ruff_cache

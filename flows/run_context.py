@@ -102,7 +102,10 @@ class FlowRun:
             seconds = round(perf_counter() - started, 3)
             cause = f"stage `{name}` failed: {one_line(exc)}"
             self._fail_stage(name, seconds, cause)
-            raise StageFailed(cause) from exc
+            failed = StageFailed(cause)
+            if isinstance(exc, ThresherError):  # keep the stage's exit code (1: policy failed)
+                failed.exit_code = exc.exit_code
+            raise failed from exc
         cache_hit = state.name == "Cached"
         if cache_hit and not Path(done.folder).is_dir():  # the cached run folder was deleted
             state = _call(task.with_options(refresh_cache=True), args, kwargs)

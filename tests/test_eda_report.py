@@ -170,12 +170,13 @@ def test_profile_task_fn_writes_outputs(tmp_path: Path) -> None:
     from flows.tasks import profile_task
 
     frame = pl.DataFrame({"a": [1, 2, 3, 4] * 5, "b": ["x", "y", "x", "x"] * 5})
-    outputs = profile_task.fn(frame, tmp_path, task=TaskSpec(target="b"))
-    assert outputs.report.dataset.rows == 20
-    assert outputs.report.target is not None and outputs.report.target.column == "b"
+    frame.write_parquet(tmp_path / "data.parquet")
+    done = profile_task.fn(tmp_path / "data.parquet", tmp_path, task=TaskSpec(target="b"))
+    report = json.loads((tmp_path / "profile" / "eda.json").read_text())
+    assert report["dataset"]["rows"] == 20 and report["target"]["column"] == "b"
     names = {p.name for p in (tmp_path / "profile").iterdir()}
     assert names >= {"eda.html", "eda.json", "eda.md"}
-    summary = outputs.stage_summary(tmp_path)
+    summary = done.summary
     assert summary.links == {"EDA report": "profile/eda.html"}
     assert (summary.rows_in, summary.rows_out, summary.rows_set_aside) == (20, 20, 0)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 from time import perf_counter
 from types import TracebackType
@@ -17,7 +19,32 @@ if TYPE_CHECKING:
     from flows.progress import Event
     from flows.run_record import RunRecord, StageRecord
 
-__all__ = ["StageDisplay", "print_summary"]
+__all__ = ["StageDisplay", "print_summary", "quiet_prefect_tracebacks"]
+
+
+class _OneLine(logging.Filter):
+    """Drop the traceback (and lines after the first) from Prefect's console log records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info or record.levelno >= logging.ERROR:
+            record.msg = str(record.getMessage()).splitlines()[0] if record.getMessage() else ""
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_prefect_tracebacks() -> None:
+    """Prefect logs every failure with its traceback; the CLI's own error line says it once.
+
+    `--debug` (THRESHER_DEBUG=1) keeps Prefect's tracebacks.
+    """
+    if os.environ.get("THRESHER_DEBUG") == "1":
+        return
+    for name in ("prefect", "prefect.flow_runs", "prefect.task_runs"):
+        for handler in logging.getLogger(name).handlers:
+            if not any(isinstance(f, _OneLine) for f in handler.filters):
+                handler.addFilter(_OneLine())
 
 
 class StageDisplay:
@@ -44,6 +71,7 @@ class StageDisplay:
     ) -> None:
         self.live.update(self._render())
         self.live.__exit__(kind, value, traceback)
+        self.console.print()  # the error line or the summary starts on a line of its own
 
     def on_event(self, stage: str, event: Event, record: StageRecord | None) -> None:
         """Update the stage's row (called by `flows.progress.notify`)."""

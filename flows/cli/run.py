@@ -80,10 +80,11 @@ def run_command(
     if output_dir is not None:
         config = config.model_copy(update={"output_dir": output_dir.resolve()})
     prepare_prefect_environment()
-    from flows.cli.progress_display import StageDisplay, print_summary
+    from flows.cli.progress_display import StageDisplay, print_summary, quiet_prefect_tracebacks
     from flows.progress import listening
 
     chosen = select_flow(flow_name, runner, dask_address)
+    quiet_prefect_tracebacks()
     display = StageDisplay(flow_name.value, config.name)
     with display, listening(display.on_event):
         if flow_name is FlowChoice.score:

@@ -14,7 +14,7 @@ from pipelines.task import TaskSpec
 from pipelines.train import train
 from tests.train_support import FAST, table
 
-GOLDEN = Path(__file__).resolve().parent / "data" / "golden" / "train_report_binary.json"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "train_report_binary.json"
 
 
 def test_train_report_matches_golden_json() -> None:

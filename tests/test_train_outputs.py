@@ -126,7 +126,7 @@ def test_loading_refuses_unexpected_or_damaged_artifacts(outputs, tmp_path: Path
     from sklearn.preprocessing import StandardScaler
 
     skops.io.dump(LogisticRegression(), broken / "features.skops")
-    with pytest.raises(ModelLoadError, match="holds a LogisticRegression, expected a FeaturePipeline"):
+    with pytest.raises(ModelLoadError, match="holds a LogisticRegression"):
         load_model(broken)
     skops.io.dump(StandardScaler(), broken / "features.skops")  # allowed type, wrong object
     with pytest.raises(ModelLoadError, match="FeaturePipeline"):

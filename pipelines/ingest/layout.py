@@ -16,7 +16,6 @@ lines.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipelines.ingest.models import DEFAULT_NULL_TOKENS, SkippedLine
-from pipelines.ingest.sniff import Dialect
+from pipelines.ingest.sniff import Dialect, dialect_reader
 
 __all__ = [
     "TableStart",
@@ -72,15 +71,7 @@ class TableStart:
 
 def numbered_rows(sample: str, dialect: Dialect, max_rows: int = 200) -> list[NumberedRow]:
     """The first `max_rows` non-blank records of `sample` with their physical line numbers."""
-    reader = csv.reader(
-        io.StringIO(sample),
-        delimiter=dialect.delimiter,
-        quotechar=dialect.quote or '"',
-        quoting=csv.QUOTE_MINIMAL if dialect.quote else csv.QUOTE_NONE,
-        escapechar=dialect.escape,
-        skipinitialspace=dialect.skip_initial_space,
-        strict=False,
-    )
+    reader = dialect_reader(sample, dialect)
     rows: list[NumberedRow] = []
     physical = sample.split("\n")
     previous = 0

@@ -17,12 +17,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 __all__ = [
     "CANDIDATE_DELIMITERS",
     "Dialect",
     "DialectGuess",
     "detect_dialect",
+    "dialect_reader",
     "sample_rows",
 ]
 
@@ -95,9 +100,9 @@ class DialectGuess:
         return text + ")"
 
 
-def sample_rows(sample: str, dialect: Dialect, max_rows: int = _SAMPLE_ROWS) -> list[list[str]]:
-    """Parse up to `max_rows` records of `sample` (blank lines give `[]`)."""
-    reader = csv.reader(
+def dialect_reader(sample: str, dialect: Dialect) -> Reader:
+    """Python's `csv` reader over `sample` with `dialect`'s delimiter, quote and escape."""
+    return csv.reader(
         io.StringIO(sample),
         delimiter=dialect.delimiter,
         quotechar=dialect.quote or '"',
@@ -107,6 +112,11 @@ def sample_rows(sample: str, dialect: Dialect, max_rows: int = _SAMPLE_ROWS) -> 
         doublequote=True,
         strict=False,
     )
+
+
+def sample_rows(sample: str, dialect: Dialect, max_rows: int = _SAMPLE_ROWS) -> list[list[str]]:
+    """Parse up to `max_rows` records of `sample` (blank lines give `[]`)."""
+    reader = dialect_reader(sample, dialect)
     rows: list[list[str]] = []
     try:
         for row in reader:

@@ -91,5 +91,8 @@ def test_sigkill_midway_leaves_no_half_report_and_the_rerun_resumes(tmp_path: Pa
     hits = {s["name"]: s["cache_hit"] for s in record["stages"]}
     assert hits["ingest"] and hits["validate"] and hits["profile"]
     assert not hits["train"]
+    # the task cache sits beside the runs (the CLI's default), not in PREFECT_HOME
+    assert any((tmp_path / "runs" / ".cache").iterdir())
+    assert not (tmp_path / "prefect-home" / "storage").exists()
     assert record["status"] == "completed" and record["previous_run"] is None
     _assert_nothing_half_written(resumed)

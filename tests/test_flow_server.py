@@ -20,6 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
+from flows.deployments import ZOMBIE_AUTOMATION
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "penguins.yaml"
 
@@ -154,6 +156,23 @@ def test_served_deployment_runs_through_the_api(
         keys = {a["key"] for a in artifacts}
         assert {"penguins-run-summary", "penguins-row-ledger", "penguins-run-links"} <= keys
         assert {"ingest-summary", "eda-profile", "model-card", "error-analysis"} <= keys
+        automations = httpx.post(f"{api}/automations/filter", json={}, timeout=10).json()
+        (zombie,) = [a for a in automations if a["name"] == ZOMBIE_AUTOMATION]
+        assert zombie["enabled"]
+        assert zombie["actions"][0]["state"] == "CRASHED"
+
+        def heartbeats() -> list[Any]:
+            query = {
+                "filter": {
+                    "event": {"name": ["prefect.flow-run.heartbeat"]},
+                    "resource": {"id": [f"prefect.flow-run.{created['id']}"]},
+                    "occurred": {"since": run["created"]},
+                }
+            }
+            response = httpx.post(f"{api}/events/filter", json=query, timeout=10)
+            return list(response.json().get("events", [])) if response.is_success else []
+
+        assert _wait_for(heartbeats, "the run's heartbeat event", 60)
     finally:
         _stop(serving)
         serve_log.close()

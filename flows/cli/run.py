@@ -79,7 +79,7 @@ def run_command(
     config = load_config(config_path)
     if output_dir is not None:
         config = config.model_copy(update={"output_dir": output_dir.resolve()})
-    prepare_prefect_environment()
+    prepare_prefect_environment(output_dir=config.output_dir)
     from flows.cli.progress_display import StageDisplay, print_summary, quiet_prefect_tracebacks
     from flows.progress import listening
 

@@ -43,7 +43,7 @@ def serve_command(
             "again"
         )
         raise ConfigError(msg)
-    prepare_prefect_environment()
+    prepare_prefect_environment(output_dir=config.output_dir)
     from flows.deployments import serve_pipeline
 
     typer.echo(f"serving {flow_name.value} flow `{config.name}`; Ctrl-C to stop", err=True)

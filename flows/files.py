@@ -84,6 +84,15 @@ class RunFiles:
     index: str = "index.html"
 
 
+def _process_umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it: put it straight back
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates files as 0600; finished files get the mode a plain `open()` would give them
+_FILE_MODE = 0o666 & ~_process_umask()
+
 INGEST = IngestFiles()
 VALIDATE = ValidateFiles()
 PROFILE = ProfileFiles()
@@ -100,6 +109,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     temporary = Path(name)
+    temporary.chmod(_FILE_MODE)
     try:
         yield temporary
         temporary.replace(path)

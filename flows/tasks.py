@@ -18,8 +18,10 @@ from typing import Any
 
 import polars as pl
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
 
+from flows.artifacts import artifact_key
 from flows.decisions import (
     errors_decisions,
     ingest_decisions,
@@ -30,10 +32,12 @@ from flows.decisions import (
 from flows.files import INGEST, PROFILE, VALIDATE, write_parquet
 from flows.fingerprints import cache_key, is_remote_source, source_files
 from flows.ingest_outputs import run_ingest
+from flows.monitor_outputs import run_alerts
 from flows.profile_outputs import load_reference_source, run_profile
 from flows.run_record import StageDone
 from flows.validate_outputs import run_validate
 from pipelines.columns import ColumnNames
+from pipelines.config import PipelineConfig
 from pipelines.error_analysis import ErrorAnalysisOptions
 from pipelines.features import FeaturesOptions
 from pipelines.ingest import IngestOptions, IngestReport
@@ -48,6 +52,7 @@ from reports.validation import render_validation_markdown
 
 __all__ = [
     "SOURCE_LINES",
+    "alerts_task",
     "compare_task",
     "errors_task",
     "ingest_task",
@@ -363,3 +368,18 @@ def predict_task(model_dir: Path, data: Path, run_dir: Path) -> StageDone:
     from flows.score_outputs import run_score
 
     return run_score(model_dir, data, run_dir)
+
+
+@task(name="alerts", cache_policy=NO_CACHE, log_prints=True)
+def alerts_task(run_dir: Path, ledger: dict[str, int], config: PipelineConfig) -> StageDone:
+    """Monitor alerts of this run against the previous one into `run_dir/monitor`."""
+    outputs = run_alerts(run_dir, ledger, config)
+    publish_markdown(outputs.markdown, artifact_key(config.name, "monitor-alerts"))
+    print(f"monitor: {outputs.headline}")
+    return StageDone(
+        stage="alerts",
+        folder=str(outputs.out_dir),
+        summary=outputs.stage_summary(),
+        facts={"alerts": len(outputs.alerts)},
+        decisions=outputs.decisions(),
+    )

@@ -51,6 +51,10 @@ def test_writers_replace_atomically_and_leave_no_temporary(tmp_path: Path) -> No
     write_parquet(pl.DataFrame({"x": [1]}), tmp_path / "x.parquet")
     assert pl.read_parquet(tmp_path / "x.parquet").height == 1
     assert sorted(p.name for p in tmp_path.rglob(".*")) == []
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")  # what `open()` gives under this process's umask
+    for written in (target, tmp_path / "t.txt", tmp_path / "p.html", tmp_path / "x.parquet"):
+        assert written.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777, written
 
 
 def test_failed_write_keeps_the_old_file(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ __all__ = [
     "errors_decisions",
     "ingest_decisions",
     "profile_decisions",
+    "quarantine_decision",
     "train_decisions",
     "validate_decisions",
 ]
@@ -41,15 +42,18 @@ def ingest_decisions(report: IngestReport) -> list[Decision]:
             Decision(stage="ingest", text=f"`{column.name}`: {note}") for note in column.notes
         )
     if report.rows_quarantined:
-        reasons = ", ".join(f"{n:,} {r}" for r, n in sorted(report.quarantine_reasons.items()))
         out.append(
-            Decision(
-                stage="ingest",
-                kind="surprise",
-                text=f"{report.rows_quarantined:,} rows could not be read ({reasons})",
+            quarantine_decision(
+                "ingest", report.rows_quarantined, report.quarantine_reasons, "could not be read"
             )
         )
     return out
+
+
+def quarantine_decision(stage: str, rows: int, reasons: dict[str, int], what: str) -> Decision:
+    """The surprise `N rows <what> (n reason, ...)` for rows a stage set aside."""
+    counts = ", ".join(f"{n:,} {reason}" for reason, n in sorted(reasons.items()))
+    return Decision(stage=stage, kind="surprise", text=f"{rows:,} rows {what} ({counts})")
 
 
 def validate_decisions(report: ValidationReport) -> list[Decision]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from flows.decisions import quarantine_decision
 from flows.files import write_json
 from flows.predict_outputs import run_predict
 from flows.run_record import StageDone
@@ -40,12 +41,12 @@ def run_score(model_dir: Path, data: Path, run_dir: Path) -> StageDone:
         Decision(stage="score", kind="surprise", text=warning) for warning in report.warnings
     ]
     if report.rows_quarantined:
-        reasons = ", ".join(f"{n:,} {r}" for r, n in sorted(report.quarantine_reasons.items()))
         decisions.append(
-            Decision(
-                stage="score",
-                kind="surprise",
-                text=f"{report.rows_quarantined:,} rows did not fit the model's schema ({reasons})",
+            quarantine_decision(
+                "score",
+                report.rows_quarantined,
+                report.quarantine_reasons,
+                "did not fit the model's schema",
             )
         )
     print(f"score: {headline}")

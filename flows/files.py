@@ -56,6 +56,7 @@ class ValidateFiles:
 
     folder: str = "validate"
     valid: str = "valid.parquet"
+    valid_lines: str = "valid_lines.parquet"
     quarantine: str = "quarantine.parquet"
     report: str = "validation.json"
     html: str = "validation.html"

@@ -17,7 +17,7 @@ from prefect import flow
 from flows.files import PROFILE
 from flows.run_context import FlowRun
 from flows.run_record import RunRecord
-from flows.run_steps import ingest_json, ingest_step, validate_step
+from flows.run_steps import ingest_json, ingest_step, source_lines_of, validate_step
 from flows.tasks import compare_task, errors_task, profile_task, train_task
 from pipelines.config import PipelineConfig
 from pipelines.profile import ProfileOptions
@@ -82,6 +82,7 @@ def train_flow(config: PipelineConfig) -> RunRecord:
                 run.run_dir,
                 options=options,
                 ingest_json=report_names,
+                source_lines=source_lines_of(run, data),
             )
     return run.finish()
 

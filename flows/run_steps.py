@@ -13,7 +13,7 @@ from flows.run_context import FlowRun
 from flows.tasks import SOURCE_LINES, ingest_task, validate_task
 from pipelines.validate import load_policy
 
-__all__ = ["ingest_json", "ingest_step", "validate_step"]
+__all__ = ["ingest_json", "ingest_step", "source_lines_of", "validate_step"]
 
 _DATABASE_RETRIES = 3
 _RETRY_DELAYS: list[float] = [2, 8, 30]  # backoff: three more tries, further apart
@@ -51,6 +51,15 @@ def validate_step(run: FlowRun, data: Path) -> Path:
         policy=section.policy,
     )
     return run.path("validate", VALIDATE.valid)
+
+
+def source_lines_of(run: FlowRun, data: Path) -> Path | None:
+    """The file of source lines, one per row of `data` (ingest's or validation's rows)."""
+    if data == run.path("validate", VALIDATE.valid):
+        lines = run.path("validate", VALIDATE.valid_lines)
+    else:
+        lines = run.path("ingest", SOURCE_LINES)
+    return lines if lines.is_file() else None
 
 
 def ingest_json(run: FlowRun) -> Path:

@@ -317,7 +317,9 @@ def train_task(
 
 @task(
     name="errors",
-    cache_key_fn=_keyed_on("model_dir", "data", "ingest_json", settings=("options",)),
+    cache_key_fn=_keyed_on(
+        "model_dir", "data", "ingest_json", "source_lines", settings=("options",)
+    ),
     log_prints=True,
     **_PERSIST,
 )
@@ -328,12 +330,18 @@ def errors_task(
     *,
     options: ErrorAnalysisOptions,
     ingest_json: Path | None = None,
+    source_lines: Path | None = None,
 ) -> StageDone:
-    """Error analysis of the model on its held-out rows into `run_dir/errors`."""
+    """Error analysis of the model on its held-out rows into `run_dir/errors`.
+
+    `source_lines` (one line number per row of `data`) lets the report cite each row's line.
+    """
     from flows.errors_outputs import run_errors
     from reports.errors import render_errors_markdown
 
     frame = pl.read_parquet(data)
+    if source_lines is not None:
+        frame = frame.with_columns(pl.read_parquet(source_lines).to_series().alias("_source_line"))
     out_dir = run_dir / "errors"
     outputs = run_errors(
         model_dir, frame, out_dir, options=options, names=_names(frame, ingest_json)

@@ -102,6 +102,17 @@ def _write_outputs(result: ValidationResult, report: ValidationReport, out_dir: 
     write_html(render_validation_html(report), out_dir / VALIDATE.html)
 
 
+def _valid_lines(source_lines: pl.Series, result: ValidationResult) -> pl.Series:
+    """The source line of every valid row (valid rows keep the input's order)."""
+    positions = pl.int_range(len(source_lines), eager=True)
+    quarantined = result.quarantine.get_column("_row").implode()
+    lines = source_lines.cast(pl.Int64).filter(~positions.is_in(quarantined))
+    if len(lines) != result.valid.height:  # the contract rows in = valid + quarantined broke
+        msg = f"{result.valid.height:,} valid rows but {len(lines):,} source lines left"
+        raise AssertionError(msg)
+    return lines
+
+
 def _data_docs(
     frame: pl.DataFrame, schema_ref: str, suites: dict[str, list[Any]], out_dir: Path
 ) -> tuple[list[Any], str]:
@@ -158,4 +169,9 @@ def run_validate(
         ]
         report = report.model_copy(update={"sample_rows": samples})
     _write_outputs(result, report, out_dir)
+    if source_lines is not None:
+        write_parquet(
+            _valid_lines(source_lines, result).to_frame("_source_line"),
+            out_dir / VALIDATE.valid_lines,
+        )
     return ValidateOutputs(valid=result.valid, report=report, out_dir=out_dir, failed=failed)

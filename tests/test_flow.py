@@ -230,6 +230,19 @@ def test_flow_quarantine_points_at_source_lines(prefect_harness: Path, tmp_path:
     assert quarantine.height == quarantined
     # rows are 0-based positions; with no blank or multi-line records the file line is row + 2
     assert (quarantine["_source_line"] == quarantine["_row"] + 2).all()
+    valid_lines = pl.read_parquet(Path(record.run_dir) / "validate" / "valid_lines.parquet")
+    every_line = set(range(2, record.ledger["ok"] + 2))
+    assert valid_lines["_source_line"].to_list() == sorted(
+        every_line - set(quarantine["_source_line"].to_list())
+    )
+
+
+def test_error_analysis_cites_the_source_line_of_each_worst_row(penguins_train_run: Path) -> None:
+    report = json.loads((penguins_train_run / "errors" / "errors.json").read_text())
+    worst = report["worst_examples"]
+    assert worst
+    # penguins: nothing quarantined, one header line, so DATA row r is file line r + 2
+    assert all(w["source_line"] == w["row"] + 2 for w in worst)
 
 
 def test_every_example_config_loads_and_points_at_bundled_data() -> None:

@@ -19,7 +19,10 @@ def fmt_mean_std(value: MeanStd | None) -> str:
     """`0.912 ± 0.013`, or an en dash."""
     if value is None or value.mean is None:
         return "–"
-    return f"{fmt_num(value.mean)} ± {fmt_num(value.std or 0.0)}"
+    std = value.std or 0.0
+    if std < 1e-12 * max(1.0, abs(value.mean)):  # float noise of identical folds (1 ± 5e-17)
+        std = 0.0
+    return f"{fmt_num(value.mean)} ± {fmt_num(std)}"
 
 
 def headline(report: TrainReport) -> str:

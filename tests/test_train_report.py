@@ -58,3 +58,12 @@ def test_page_opens_offline_without_errors(outputs, tmp_path: Path) -> None:
     assert check.console_errors == [] and check.page_errors == []
     assert check.external_requests == []
     assert "Leaderboard" in check.body_text and "Reading:" in check.body_text
+
+
+def test_mean_std_hides_float_noise_but_keeps_real_spread() -> None:
+    from pipelines.train.models import MeanStd
+    from reports.train import fmt_mean_std
+
+    assert fmt_mean_std(MeanStd(mean=1.0, std=4.97e-17)) == "1 ± 0"
+    assert fmt_mean_std(MeanStd(mean=0.9855, std=0.01361)) == "0.9855 ± 0.01361"
+    assert fmt_mean_std(MeanStd(mean=0.5, std=2e-6)) == "0.5 ± 2e-06"

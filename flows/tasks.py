@@ -20,6 +20,7 @@ import polars as pl
 from prefect import task
 from prefect.context import TaskRunContext
 
+from flows.dask_map import cluster_map, distributed_fit, partitioned_profile_input
 from flows.decisions import (
     errors_decisions,
     ingest_decisions,
@@ -184,7 +185,9 @@ def validate_task(
 
 @task(
     name="profile",
-    cache_key_fn=_keyed_on("data", "ingest_json", "reference", settings=("task", "options")),
+    cache_key_fn=_keyed_on(
+        "data", "ingest_json", "reference", settings=("task", "options", "parallel")
+    ),
     log_prints=True,
     **_PERSIST,
 )
@@ -196,20 +199,31 @@ def profile_task(
     reference: Path | None = None,
     options: ProfileOptions | None = None,
     ingest_json: Path | None = None,
+    parallel: bool = False,
 ) -> StageDone:
-    """Profile `data` into `run_dir/profile` (against `reference` when given: eda.json or data)."""
+    """Profile `data` into `run_dir/profile` (against `reference` when given: eda.json or data).
+
+    With `parallel` on a Dask worker, slices of `data` are profiled on every worker and their
+    mergeable summaries combined (`flows.dask_map.partitioned_profile_input`).
+    """
     out_dir = run_dir / PROFILE.folder
     ref = None
     if reference is not None:
         ref = load_reference_source(str(reference), out_dir / PROFILE.reference_folder)
-    outputs = run_profile(
-        pl.read_parquet(data),
-        out_dir,
-        task=task,
-        reference=ref,
-        options=options or ProfileOptions(),
-        ingest_report=_ingest_report(ingest_json),
-    )
+    options = options or ProfileOptions()
+    with cluster_map() as mapper:
+        frame: pl.DataFrame | pl.LazyFrame = pl.read_parquet(data)
+        if parallel and mapper is not None:
+            frame, options = partitioned_profile_input(data, options)
+        outputs = run_profile(
+            frame,
+            out_dir,
+            task=task,
+            reference=ref,
+            options=options,
+            ingest_report=_ingest_report(ingest_json),
+            map_partitions=mapper if parallel else None,
+        )
     report = outputs.report
     publish_markdown(render_eda_markdown(report), "eda-profile")
     high = sum(a.severity == "high" for a in report.alerts)
@@ -257,7 +271,9 @@ def compare_task(
 
 @task(
     name="train",
-    cache_key_fn=_keyed_on("data", "ingest_json", settings=("task", "options", "features")),
+    cache_key_fn=_keyed_on(
+        "data", "ingest_json", settings=("task", "options", "features", "parallel")
+    ),
     log_prints=True,
     **_PERSIST,
 )
@@ -270,20 +286,28 @@ def train_task(
     features: FeaturesOptions,
     ingest_json: Path | None = None,
     source: str | None = None,
+    parallel: bool = False,
 ) -> StageDone:
-    """Fit features + LightGBM on `data`; write the model directory `run_dir/train`."""
+    """Fit features + LightGBM on `data`; write the model directory `run_dir/train`.
+
+    With `parallel` on a Dask worker the CV folds run as parallel Dask tasks, and
+    `options.distributed: dask` fits the final model with lightgbm.dask on the cluster.
+    """
     from flows.train_outputs import run_train
 
     frame = pl.read_parquet(data)
-    outputs = run_train(
-        frame,
-        run_dir / "train",
-        task=task,
-        options=options,
-        features_options=features,
-        names=_names(frame, ingest_json),
-        source=source,
-    )
+    with cluster_map() as mapper:
+        outputs = run_train(
+            frame,
+            run_dir / "train",
+            task=task,
+            options=options,
+            features_options=features,
+            names=_names(frame, ingest_json),
+            source=source,
+            map_folds=mapper if parallel else None,
+            final_fit=distributed_fit(options) if mapper is not None else None,
+        )
     report = outputs.result.report
     publish_markdown(Path(outputs.model_dir / "model_card.md").read_text("utf-8"), "model-card")
     print(f"train: {outputs.headline}")

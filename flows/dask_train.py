@@ -20,8 +20,9 @@ from pipelines.train.booster import BoosterFit, FinalFit, booster_feature_names
 
 __all__ = ["dask_final_fit"]
 
-_SKLEARN_RENAMES = {"seed": "random_state", "num_threads": "n_jobs"}
-_DROPPED = ("num_class", "objective", "metric")  # the estimator class sets these itself
+_SKLEARN_RENAMES = {"seed": "random_state"}
+_DROPPED = ("num_class", "objective", "metric", "num_threads")
+"""Set by the estimator class itself (threads: each Dask worker's own thread count)."""
 
 
 def _estimator_params(params: dict[str, float | int | str | bool], rounds: int) -> dict[str, Any]:

@@ -1,10 +1,16 @@
 """`train.options.distributed: dask`: the final LightGBM fit through `lightgbm.dask`.
 
 `dask_final_fit(client)` gives `pipelines.train.train` a `final_fit` with the signature of
-`fit_booster`: the training matrix is cut into one block per worker, `DaskLGBMClassifier` /
-`DaskLGBMRegressor` trains data-parallel across the workers (LightGBM opens its own ports on
-each worker and finds free ones itself), and `to_local().booster_` is the plain `lgb.Booster`
-the model directory saves as `model.txt`, so predict and ONNX work on it unchanged.
+`fit_booster`: the training matrix is cut into one block per worker and LightGBM trains
+data-parallel across the workers (it opens its own ports on each worker and finds free ones
+itself); `to_local().booster_` is the plain `lgb.Booster` the model directory saves as
+`model.txt`, so predict and ONNX work on it unchanged.
+
+Every task kind goes through `DaskLGBMRegressor` with our own objective (`binary`,
+`multiclass` + `num_class`): `DaskLGBMClassifier` label-encodes each worker's block on its
+own, so a block that lacks a class (sorted data, a rare class) would silently renumber the
+labels (seen: "Number of classes should be specified" on penguins sorted by species). Our
+labels are already class indices 0..K-1, so no encoding is needed.
 CV folds stay single-machine fits (run in parallel as whole folds, see `flows.dask_map`).
 """
 
@@ -21,8 +27,8 @@ from pipelines.train.booster import BoosterFit, FinalFit, booster_feature_names
 __all__ = ["dask_final_fit"]
 
 _SKLEARN_RENAMES = {"seed": "random_state"}
-_DROPPED = ("num_class", "objective", "metric", "num_threads")
-"""Set by the estimator class itself (threads: each Dask worker's own thread count)."""
+_DROPPED = ("num_threads",)
+"""lightgbm.dask uses each worker's own thread count."""
 
 
 def _estimator_params(params: dict[str, float | int | str | bool], rounds: int) -> dict[str, Any]:
@@ -47,7 +53,7 @@ def dask_final_fit(client: Any) -> FinalFit:
         weights: np.ndarray | None = None,
     ) -> BoosterFit:
         import dask.array as da
-        from lightgbm.dask import DaskLGBMClassifier, DaskLGBMRegressor
+        from lightgbm.dask import DaskLGBMRegressor
 
         workers = max(1, len(client.scheduler_info()["workers"]))
         rows = max(1, math.ceil(len(x) / workers))
@@ -57,12 +63,7 @@ def dask_final_fit(client: Any) -> FinalFit:
         given = list(feature_names)
         names = booster_feature_names(given)
         cats = [names[given.index(c)] for c in categorical if c in given]
-        regression = params["objective"] == "regression"
-        estimator = (DaskLGBMRegressor if regression else DaskLGBMClassifier)(
-            client=client, **_estimator_params(params, rounds)
-        )
-        if not regression:
-            estimator.set_params(objective=params["objective"])
+        estimator = DaskLGBMRegressor(client=client, **_estimator_params(params, rounds))
         estimator.fit(
             blocks_x,
             blocks_y,

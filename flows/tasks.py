@@ -297,6 +297,8 @@ def train_task(
 
     frame = pl.read_parquet(data)
     with cluster_map() as mapper:
+        if parallel and mapper is not None:
+            print(f"train: {options.folds} CV folds as Dask tasks, final fit {options.distributed}")
         outputs = run_train(
             frame,
             run_dir / "train",

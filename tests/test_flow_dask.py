@@ -51,6 +51,7 @@ def test_train_flow_on_a_local_dask_cluster(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "LocalCluster" in completed.stderr
     assert completed.stderr.count("Register worker") == 2  # two worker processes
+    assert "3 CV folds as Dask tasks, final fit dask" in completed.stdout + completed.stderr
     (run_dir,) = (tmp_path / "runs" / "penguins").iterdir()
     record = json.loads((run_dir / "run.json").read_text())
     assert record["status"] == "completed"

@@ -3,6 +3,8 @@
 `FlowRun.stage(...)` calls a task (from `flows.tasks`), times it, notices a cache hit (and
 copies the cached stage folder into this run, atomically), records a `StageRecord`, tells the
 progress listeners, and turns a failure into one `StageFailed` line naming the stage.
+`FlowRun.stages([...])` submits several such calls at once (the per-file ingest of a glob), so
+the task runner runs them concurrently, then records each in order.
 `FlowRun.finish()` writes the diff against the previous run, `decisions.md`, `index.html`,
 `run.json` and the run-level Prefect artifacts. A killed run leaves `run.json` saying
 `running` (never `completed`), so it is never taken as a previous run.

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from prefect import flow
 
+from flows.dask_map import on_dask_runner
 from flows.files import PROFILE
 from flows.run_context import FlowRun
 from flows.run_record import RunRecord
@@ -32,6 +33,7 @@ def train_flow(config: PipelineConfig) -> RunRecord:
     data = validate_step(run, ingest_step(run))
     report_names = ingest_json(run)
     target = config.task.target
+    parallel = on_dask_runner()  # profile slices and CV folds as Dask tasks
     if config.profile.enabled:
         reference = config.profile.reference
         run.stage(
@@ -43,6 +45,7 @@ def train_flow(config: PipelineConfig) -> RunRecord:
             reference=Path(reference) if reference else None,
             options=profile_options(config),
             ingest_json=report_names,
+            parallel=parallel,
         )
     if target and config.features.enabled and config.train.enabled:
         run.stage(
@@ -55,6 +58,7 @@ def train_flow(config: PipelineConfig) -> RunRecord:
             features=config.features.options,
             ingest_json=report_names,
             source=config.source,
+            parallel=parallel,
         )
         model_dir = Path(run.done["train"].folder)
         if config.profile.enabled:

@@ -16,6 +16,7 @@ from flows.parquet_input import is_parquet, read_parquet_input
 from pipelines.ingest.models import IngestReport
 from pipelines.profile import ProfileError, ProfileOptions, ProfileReport, profile
 from pipelines.profile.models import SourceFacts
+from pipelines.profile.partitions import PartitionMap
 from pipelines.stage import StageSummary
 from pipelines.task import TaskSpec
 from reports.eda import render_eda_html, render_eda_markdown
@@ -140,8 +141,11 @@ def run_profile(
     reference: pl.DataFrame | pl.LazyFrame | ProfileReport | None = None,
     options: ProfileOptions = _DEFAULT_OPTIONS,
     ingest_report: IngestReport | None = None,
+    map_partitions: PartitionMap | None = None,
 ) -> ProfileOutputs:
     """Profile `frame` and write the three outputs into `out_dir`.
+
+    `map_partitions` (with a LazyFrame) profiles its `batch_rows` slices in parallel.
 
     `ingest_report`, when the data came through ingest, supplies the per-column repair counts,
     the source facts and the original column names (so `task.target` may be `Survived`).
@@ -153,5 +157,6 @@ def run_profile(
         options=options,
         repairs={c.name: c.repairs for c in ingest_report.columns} if ingest_report else None,
         source=source_facts(ingest_report) if ingest_report else None,
+        map_partitions=map_partitions,
     )
     return write_profile(result.report, out_dir)

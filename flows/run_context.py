@@ -3,6 +3,8 @@
 `FlowRun.stage(...)` calls a task (from `flows.tasks`), times it, notices a cache hit (and
 copies the cached stage folder into this run, atomically), records a `StageRecord`, tells the
 progress listeners, and turns a failure into one `StageFailed` line naming the stage.
+`FlowRun.stages([...])` submits several such calls at once (the per-file ingest of a glob), so
+the task runner runs them concurrently, then records each in order.
 `FlowRun.finish()` writes the diff against the previous run, `decisions.md`, `index.html`,
 `run.json` and the run-level Prefect artifacts. A killed run leaves `run.json` saying
 `running` (never `completed`), so it is never taken as a previous run.
@@ -11,9 +13,10 @@ progress listeners, and turns a failure into one `StageFailed` line naming the s
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from time import perf_counter
-from typing import Any
+from typing import Any, NamedTuple
 
 from flows import progress
 from flows.artifacts import publish_run_artifacts
@@ -36,7 +39,7 @@ from pipelines.ingest import IngestReport
 from pipelines.runs import Decision
 from reports.run_index import RunPage, render_run_index
 
-__all__ = ["FlowRun", "StageFailed"]
+__all__ = ["FlowRun", "StageCall", "StageFailed"]
 
 _LEDGER_FACTS = ("read", "ok", "valid", "train", "test", "scored", "predicted")
 
@@ -67,6 +70,22 @@ def _storage_key(state: Any) -> str | None:
     return Path(str(key)).name if key else None
 
 
+class StageCall(NamedTuple):
+    """One stage to run: its name, its task and the task's arguments."""
+
+    name: str
+    task: Any
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = {}  # noqa: RUF012 (a NamedTuple default, never mutated)
+
+
+def _inside_run(folder: Path, runs: Path) -> Path:
+    """`folder` relative to its run folder (runs/<name>/<run-id>/...), e.g. `ingest-parts/x`."""
+    if folder.is_relative_to(runs) and len(folder.relative_to(runs).parts) > 1:
+        return Path(*folder.relative_to(runs).parts[1:])
+    return Path(folder.name)
+
+
 class FlowRun:
     """The run folder of one flow run and everything recorded about it."""
 
@@ -93,9 +112,25 @@ class FlowRun:
 
     def stage(self, name: str, task: Any, /, *args: Any, **kwargs: Any) -> StageDone:
         """Run `task(*args, **kwargs)` as stage `name`; raise `StageFailed` when it fails."""
-        progress.notify(name, "start")
+        return self.stages([StageCall(name, task, args, kwargs)])[0]
+
+    def stages(self, calls: Sequence[StageCall]) -> list[StageDone]:
+        """Submit every call at once (concurrently on the task runner); settle each in order.
+
+        Each is recorded as `stage` records it; the first failure raises `StageFailed`.
+        """
         started = perf_counter()
-        state = _call(task, args, kwargs)
+        for call in calls:
+            progress.notify(call.name, "start")
+        futures = [call.task.submit(*call.args, **call.kwargs) for call in calls]
+        done = []
+        for call, future in zip(calls, futures, strict=True):
+            future.wait()
+            done.append(self._settle(call, future.state, started))
+        return done
+
+    def _settle(self, call: StageCall, state: Any, started: float) -> StageDone:
+        name, task, args, kwargs = call
         try:
             done: StageDone = state.result()
         except BaseException as exc:  # the stage's own error, re-raised by Prefect
@@ -127,10 +162,11 @@ class FlowRun:
     def _materialise(self, done: StageDone) -> StageDone:
         """Copy a cached stage folder from an earlier run into this one (atomically)."""
         source = Path(done.folder)
-        target = self.run_dir / source.name
+        target = self.run_dir / _inside_run(source, self.run_dir.parent)
         if source == target:
             return done
-        temporary = self.run_dir / f".{source.name}.copying"
+        temporary = target.parent / f".{source.name}.copying"
+        target.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(temporary, ignore_errors=True)
         shutil.copytree(source, temporary)
         temporary.replace(target)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flows.fanout import fans_out, ingest_files_step
 from flows.files import INGEST, VALIDATE
 from flows.fingerprints import is_remote_source
 from flows.run_context import FlowRun
@@ -20,8 +21,13 @@ _RETRY_DELAYS: list[float] = [2, 8, 30]  # backoff: three more tries, further ap
 
 
 def ingest_step(run: FlowRun) -> Path:
-    """Ingest the config's source; database and network sources are retried with backoff."""
+    """Ingest the config's source; database and network sources are retried with backoff.
+
+    A glob naming several files is ingested one task per file (`flows.fanout`).
+    """
     config = run.config
+    if fans_out(config.source):  # a glob of several files: one task per file, then combine
+        return ingest_files_step(run)
     task = ingest_task
     if is_remote_source(config.source):
         task = ingest_task.with_options(

@@ -1,4 +1,7 @@
-"""Every Prefect task of thresher: thin wrappers over the Prefect-free `flows/<stage>_outputs`.
+"""thresher's stage tasks: thin wrappers over the Prefect-free `flows/<stage>_outputs`.
+
+A glob's per-file ingest tasks are in `flows/fanout.py`; what every task shares (result
+persistence, cache keys, artifacts) is in `flows/task_support.py`.
 
 Tasks pass **file paths**, never frames: each reads its inputs from the files an earlier stage
 wrote, calls its stage's `run_<stage>` into `run_dir/<stage>/`, publishes a Markdown artifact
@@ -14,14 +17,13 @@ earlier result and the flow copies that run's stage folder. Database sources are
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.context import TaskRunContext
 
 from flows.artifacts import artifact_key
+from flows.dask_map import cluster_map, distributed_fit, partitioned_profile_input
 from flows.decisions import (
     errors_decisions,
     ingest_decisions,
@@ -30,17 +32,23 @@ from flows.decisions import (
     validate_decisions,
 )
 from flows.files import INGEST, PROFILE, VALIDATE, write_parquet
-from flows.fingerprints import cache_key, is_remote_source, source_files
 from flows.ingest_outputs import run_ingest
 from flows.monitor_outputs import run_alerts
 from flows.profile_outputs import load_reference_source, run_profile
 from flows.run_record import StageDone
+from flows.task_support import (
+    PERSIST,
+    column_names,
+    ingest_key,
+    keyed_on,
+    publish_markdown,
+    read_ingest_report,
+)
 from flows.validate_outputs import run_validate
-from pipelines.columns import ColumnNames
 from pipelines.config import PipelineConfig
 from pipelines.error_analysis import ErrorAnalysisOptions
 from pipelines.features import FeaturesOptions
-from pipelines.ingest import IngestOptions, IngestReport
+from pipelines.ingest import IngestOptions
 from pipelines.profile import ProfileOptions
 from pipelines.stage import StageSummary
 from pipelines.task import TaskSpec
@@ -66,61 +74,7 @@ __all__ = [
 SOURCE_LINES = "source_lines.parquet"
 """Ingest's extra file in a flow run: every row's source line, for validation to cite."""
 
-_PERSIST: dict[str, Any] = {"persist_result": True, "result_serializer": "json"}
-
-
-def publish_markdown(markdown: str, key: str) -> None:
-    """Publish `markdown` as the Prefect artifact `key`; a no-op outside a flow or task run."""
-    from prefect.artifacts import create_markdown_artifact
-    from prefect.context import get_run_context
-    from prefect.exceptions import MissingContextError
-
-    try:
-        get_run_context()
-    except MissingContextError:  # called via .fn() outside a run: nothing to attach to
-        return
-    create_markdown_artifact(markdown=markdown, key=key)
-
-
-def _keyed_on(*files: str, settings: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
-    """A `cache_key_fn` over the fingerprints of the path parameters `files` and `settings`."""
-
-    def key(context: TaskRunContext, parameters: dict[str, Any]) -> str | None:
-        paths = {
-            name: None if parameters.get(name) is None else Path(parameters[name]) for name in files
-        }
-        chosen = {name: parameters.get(name) for name in settings}
-        return cache_key(context.task.name, paths, chosen)
-
-    return key
-
-
-def _ingest_key(context: TaskRunContext, parameters: dict[str, Any]) -> str | None:
-    source = str(parameters["source"])
-    if is_remote_source(source):
-        return None  # a table can change under the same URI: never cached
-    files: dict[str, Path | None] = {
-        f"source:{i}": path for i, path in enumerate(source_files(source))
-    }
-    if not files:
-        return None
-    return cache_key(context.task.name, files, {"source": source, "options": parameters["options"]})
-
-
-def _names(frame: pl.DataFrame, ingest_json: Path | None) -> ColumnNames:
-    if ingest_json is None or not ingest_json.is_file():
-        return ColumnNames(tuple(frame.columns))
-    report = IngestReport.model_validate_json(ingest_json.read_text(encoding="utf-8"))
-    return ColumnNames.from_header_mapping(frame.columns, report.header_mapping)
-
-
-def _ingest_report(ingest_json: Path | None) -> IngestReport | None:
-    if ingest_json is None or not ingest_json.is_file():
-        return None
-    return IngestReport.model_validate_json(ingest_json.read_text(encoding="utf-8"))
-
-
-@task(name="ingest", cache_key_fn=_ingest_key, log_prints=True, **_PERSIST)
+@task(name="ingest", cache_key_fn=ingest_key, log_prints=True, **PERSIST)
 def ingest_task(source: str, options: IngestOptions, run_dir: Path) -> StageDone:
     """Ingest `source` into `run_dir/ingest`, plus every row's source line (`source_lines`)."""
     out_dir = run_dir / INGEST.folder
@@ -144,9 +98,9 @@ def ingest_task(source: str, options: IngestOptions, run_dir: Path) -> StageDone
 
 @task(
     name="validate",
-    cache_key_fn=_keyed_on("data", "source_lines", "policy", settings=("schema", "options")),
+    cache_key_fn=keyed_on("data", "source_lines", "policy", settings=("schema", "options")),
     log_prints=True,
-    **_PERSIST,
+    **PERSIST,
 )
 def validate_task(
     data: Path,
@@ -189,9 +143,11 @@ def validate_task(
 
 @task(
     name="profile",
-    cache_key_fn=_keyed_on("data", "ingest_json", "reference", settings=("task", "options")),
+    cache_key_fn=keyed_on(
+        "data", "ingest_json", "reference", settings=("task", "options", "parallel")
+    ),
     log_prints=True,
-    **_PERSIST,
+    **PERSIST,
 )
 def profile_task(
     data: Path,
@@ -201,20 +157,31 @@ def profile_task(
     reference: Path | None = None,
     options: ProfileOptions | None = None,
     ingest_json: Path | None = None,
+    parallel: bool = False,
 ) -> StageDone:
-    """Profile `data` into `run_dir/profile` (against `reference` when given: eda.json or data)."""
+    """Profile `data` into `run_dir/profile` (against `reference` when given: eda.json or data).
+
+    With `parallel` on a Dask worker, slices of `data` are profiled on every worker and their
+    mergeable summaries combined (`flows.dask_map.partitioned_profile_input`).
+    """
     out_dir = run_dir / PROFILE.folder
     ref = None
     if reference is not None:
         ref = load_reference_source(str(reference), out_dir / PROFILE.reference_folder)
-    outputs = run_profile(
-        pl.read_parquet(data),
-        out_dir,
-        task=task,
-        reference=ref,
-        options=options or ProfileOptions(),
-        ingest_report=_ingest_report(ingest_json),
-    )
+    options = options or ProfileOptions()
+    with cluster_map() as mapper:
+        frame: pl.DataFrame | pl.LazyFrame = pl.read_parquet(data)
+        if parallel and mapper is not None:
+            frame, options = partitioned_profile_input(data, options)
+        outputs = run_profile(
+            frame,
+            out_dir,
+            task=task,
+            reference=ref,
+            options=options,
+            ingest_report=read_ingest_report(ingest_json),
+            map_partitions=mapper if parallel else None,
+        )
     report = outputs.report
     publish_markdown(render_eda_markdown(report), "eda-profile")
     high = sum(a.severity == "high" for a in report.alerts)
@@ -234,9 +201,9 @@ def profile_task(
 
 @task(
     name="train-vs-test",
-    cache_key_fn=_keyed_on("data", "holdout", "ingest_json", settings=("task", "options")),
+    cache_key_fn=keyed_on("data", "holdout", "ingest_json", settings=("task", "options")),
     log_prints=True,
-    **_PERSIST,
+    **PERSIST,
 )
 def compare_task(
     data: Path,
@@ -256,15 +223,17 @@ def compare_task(
         run_dir,
         task=task,
         options=options,
-        ingest_report=_ingest_report(ingest_json),
+        ingest_report=read_ingest_report(ingest_json),
     )
 
 
 @task(
     name="train",
-    cache_key_fn=_keyed_on("data", "ingest_json", settings=("task", "options", "features")),
+    cache_key_fn=keyed_on(
+        "data", "ingest_json", settings=("task", "options", "features", "parallel")
+    ),
     log_prints=True,
-    **_PERSIST,
+    **PERSIST,
 )
 def train_task(
     data: Path,
@@ -275,20 +244,30 @@ def train_task(
     features: FeaturesOptions,
     ingest_json: Path | None = None,
     source: str | None = None,
+    parallel: bool = False,
 ) -> StageDone:
-    """Fit features + LightGBM on `data`; write the model directory `run_dir/train`."""
+    """Fit features + LightGBM on `data`; write the model directory `run_dir/train`.
+
+    With `parallel` on a Dask worker the CV folds run as parallel Dask tasks, and
+    `options.distributed: dask` fits the final model with lightgbm.dask on the cluster.
+    """
     from flows.train_outputs import run_train
 
     frame = pl.read_parquet(data)
-    outputs = run_train(
-        frame,
-        run_dir / "train",
-        task=task,
-        options=options,
-        features_options=features,
-        names=_names(frame, ingest_json),
-        source=source,
-    )
+    with cluster_map() as mapper:
+        if parallel and mapper is not None:
+            print(f"train: {options.folds} CV folds as Dask tasks, final fit {options.distributed}")
+        outputs = run_train(
+            frame,
+            run_dir / "train",
+            task=task,
+            options=options,
+            features_options=features,
+            names=column_names(frame, ingest_json),
+            source=source,
+            map_folds=mapper if parallel else None,
+            final_fit=distributed_fit(options) if mapper is not None else None,
+        )
     report = outputs.result.report
     publish_markdown(Path(outputs.model_dir / "model_card.md").read_text("utf-8"), "model-card")
     print(f"train: {outputs.headline}")
@@ -317,11 +296,11 @@ def train_task(
 
 @task(
     name="errors",
-    cache_key_fn=_keyed_on(
+    cache_key_fn=keyed_on(
         "model_dir", "data", "ingest_json", "source_lines", settings=("options",)
     ),
     log_prints=True,
-    **_PERSIST,
+    **PERSIST,
 )
 def errors_task(
     model_dir: Path,
@@ -344,7 +323,7 @@ def errors_task(
         frame = frame.with_columns(pl.read_parquet(source_lines).to_series().alias("_source_line"))
     out_dir = run_dir / "errors"
     outputs = run_errors(
-        model_dir, frame, out_dir, options=options, names=_names(frame, ingest_json)
+        model_dir, frame, out_dir, options=options, names=column_names(frame, ingest_json)
     )
     publish_markdown(render_errors_markdown(outputs.report), "error-analysis")
     print(f"errors: {outputs.headline}")
@@ -367,9 +346,9 @@ def errors_task(
 
 @task(
     name="score",
-    cache_key_fn=_keyed_on("model_dir", "data", settings=()),
+    cache_key_fn=keyed_on("model_dir", "data", settings=()),
     log_prints=True,
-    **_PERSIST,
+    **PERSIST,
 )
 def predict_task(model_dir: Path, data: Path, run_dir: Path) -> StageDone:
     """Predict `data` with the saved model (input checked against its training schema)."""

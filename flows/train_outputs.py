@@ -28,7 +28,7 @@ from pipelines.profile.models import Profile, ProfileResult
 from pipelines.stage import StageSummary
 from pipelines.task import TaskSpec
 from pipelines.train import TrainOptions, TrainResult, train
-from pipelines.train.booster import numeric_matrix, predict_booster
+from pipelines.train.booster import FinalFit, numeric_matrix, predict_booster
 from pipelines.train.card import (
     ArtifactSize,
     ModelCard,
@@ -36,6 +36,7 @@ from pipelines.train.card import (
     build_model_card,
     data_fingerprint,
 )
+from pipelines.train.cv import FoldMap
 from pipelines.train.model import task_payload
 from pipelines.train.onnx_export import ONNX_INPUT, ONNX_OPSET, booster_to_onnx, onnx_predict
 from reports.train import headline, render_card_markdown, render_train_html
@@ -224,8 +225,13 @@ def run_train(
     profile: Profile | ProfileResult | None = None,
     names: ColumnNames | None = None,
     source: str | None = None,
+    map_folds: FoldMap | None = None,
+    final_fit: FinalFit | None = None,
 ) -> TrainOutputs:
-    """Train on `frame` and write the model directory plus train.html into `out_dir`."""
+    """Train on `frame` and write the model directory plus train.html into `out_dir`.
+
+    `map_folds` / `final_fit` come from the flow on a Dask cluster (see `flows.dask_map`).
+    """
     options = options or TrainOptions()
     started = time.perf_counter()
     result = train(
@@ -235,6 +241,8 @@ def run_train(
         profile=profile,
         names=names,
         features_options=features_options,
+        map_folds=map_folds,
+        final_fit=final_fit,
     )
     seconds = time.perf_counter() - started
     return write_model_dir(

@@ -8,9 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+import numpy as np
 import polars as pl
 
-from pipelines.profile.sketches import DistinctSketch, Moments, QuantileSketch, TopCounts
+from pipelines.profile.sketches import (
+    DistinctSketch,
+    Moments,
+    QuantileSketch,
+    TopCounts,
+    grid_from_counts,
+)
 
 __all__ = [
     "PATTERN_CAPACITY",
@@ -68,22 +75,35 @@ class ColumnSummary:
         if self.last is not None and other.first is not None:
             increasing = increasing and _le(self.last, other.first)
             decreasing = decreasing and _le(other.first, self.last)
+        numbers = _add_numbers(self.numbers, other.numbers, self.top.capacity)
         return replace(
             self,
             rows=self.rows + other.rows,
             nulls=self.nulls + other.nulls,
             moments=self.moments.merge(other.moments),
-            quantiles=self.quantiles.merge(other.quantiles),
+            quantiles=_merged_quantiles(self.quantiles, other.quantiles, numbers),
             distinct=self.distinct.merge(other.distinct),
             top=self.top.merge(other.top),
             lengths=self.lengths.merge(other.lengths),
             numeric_text=self.numeric_text + other.numeric_text,
-            numbers=_add_numbers(self.numbers, other.numbers, self.top.capacity),
+            numbers=numbers,
             first=self.first if self.first is not None else other.first,
             last=other.last if other.last is not None else self.last,
             increasing=increasing,
             decreasing=decreasing,
         )
+
+
+def _merged_quantiles(
+    a: QuantileSketch, b: QuantileSketch, numbers: dict[float, int] | None
+) -> QuantileSketch:
+    """Exact from the merged value counts while they are complete, else the sketch merge."""
+    points = max(a.points, b.points)
+    if numbers is None or not numbers or points < 2:
+        return a.merge(b)
+    values = np.fromiter(numbers.keys(), dtype=np.float64, count=len(numbers))
+    counts = np.fromiter(numbers.values(), dtype=np.int64, count=len(numbers))
+    return QuantileSketch(grid_from_counts(values, counts, points), a.count + b.count)
 
 
 def _add_numbers(

@@ -51,6 +51,7 @@ from pipelines.profile.models import (
     finite,
 )
 from pipelines.profile.options import ProfileOptions
+from pipelines.profile.partitions import PartitionMap, mapped_details, mapped_summaries, slices
 from pipelines.profile.pass_one import summarise_batch
 from pipelines.profile.target import target_profile
 from pipelines.profile.variants import sibling_spellings, spelling_variants
@@ -59,6 +60,7 @@ from pipelines.task import TaskKind, TaskSpec, resolve_task
 __all__ = ["profile"]
 
 Frame = pl.DataFrame | pl.LazyFrame
+_Mapped = tuple[list[pl.LazyFrame], PartitionMap]
 
 
 def _batches(frame: Frame, opts: ProfileOptions) -> Iterator[pl.DataFrame]:
@@ -75,13 +77,19 @@ def _batches(frame: Frame, opts: ProfileOptions) -> Iterator[pl.DataFrame]:
         yield frame.slice(offset, opts.batch_rows).collect()
 
 
-def _pass_one(frame: Frame, opts: ProfileOptions) -> BatchSummary:
+def _pass_one(frame: Frame, opts: ProfileOptions, mapped: _Mapped | None) -> BatchSummary:
+    if mapped is not None:
+        return mapped_summaries(mapped[0], opts, mapped[1])
     single = isinstance(frame, pl.DataFrame)
     summaries = (summarise_batch(b, opts, sketch=not single) for b in _batches(frame, opts))
     return reduce(lambda a, b: a.merge(b), summaries)
 
 
-def _pass_two(frame: Frame, plan: DetailPlan, opts: ProfileOptions) -> DetailSummary:
+def _pass_two(
+    frame: Frame, plan: DetailPlan, opts: ProfileOptions, mapped: _Mapped | None
+) -> DetailSummary:
+    if mapped is not None:
+        return mapped_details(mapped[0], plan, mapped[1])
     details = (summarise_detail(b, plan, i) for i, b in enumerate(_batches(frame, opts)))
     return reduce(lambda a, b: a.merge(b), details)
 
@@ -157,6 +165,7 @@ def profile(
     repairs: RepairCounts | None = None,
     source: SourceFacts | None = None,
     names: ColumnNames | None = None,
+    map_partitions: PartitionMap | None = None,
 ) -> ProfileResult:
     """Profile `frame` (in memory, or a LazyFrame streamed in batches) into a `ProfileReport`.
 
@@ -179,6 +188,9 @@ def profile(
         Optional facts about where the data came from (ingest's counts and header mapping).
     names
         Column names as the user knows them; built from `source.header_mapping` when None.
+    map_partitions
+        Optional `map(function, items)` (a Dask client's, a pool's) that runs both passes of a
+        LazyFrame's `batch_rows` slices in parallel; same report as the sequential stream.
 
     Returns
     -------
@@ -199,7 +211,11 @@ def profile(
             schema.names(), source.header_mapping if source else None
         )
     target = _target_column(task, names)
-    first = _pass_one(frame, opts)
+    mapped = None
+    if map_partitions is not None and isinstance(frame, pl.LazyFrame):
+        parts = slices(frame, opts.batch_rows)
+        mapped = (parts, map_partitions) if parts else None
+    first = _pass_one(frame, opts, mapped)
     rows = first.rows
     plans = {n: build_column_plan(c, opts) for n, c in first.columns.items()}
     counted = [
@@ -214,7 +230,7 @@ def profile(
         sample_fraction=min(1.0, opts.sample_rows / rows) if rows else 1.0,
         seed=opts.seed,
     )
-    detail = combine(detail_from_counts(counted), _pass_two(frame, detail_plan, opts))
+    detail = combine(detail_from_counts(counted), _pass_two(frame, detail_plan, opts, mapped))
     repaired = repairs or {}
     columns = [
         column_profile(

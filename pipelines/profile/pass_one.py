@@ -24,7 +24,13 @@ from pipelines.profile.batch import (
     storage_kind,
 )
 from pipelines.profile.options import ProfileOptions
-from pipelines.profile.sketches import DistinctSketch, Moments, QuantileSketch, TopCounts
+from pipelines.profile.sketches import (
+    DistinctSketch,
+    Moments,
+    QuantileSketch,
+    TopCounts,
+    grid_from_counts,
+)
 
 __all__ = ["summarise_batch"]
 
@@ -134,18 +140,6 @@ def _moments(row: dict[str, Any], p: str, count: int) -> Moments:
     )
 
 
-def _grid_from_counts(values: np.ndarray, counts: np.ndarray, points: int) -> tuple[float, ...]:
-    """Exact lower quantiles on the grid, from distinct values and their counts."""
-    order = np.argsort(values, kind="stable")
-    values, counts = values[order], counts[order]
-    cumulative = np.cumsum(counts)
-    n = int(cumulative[-1]) if len(cumulative) else 0
-    if n == 0:
-        return ()
-    positions = np.arange(points, dtype=np.int64) * (n - 1) // (points - 1)
-    return tuple(float(v) for v in values[np.searchsorted(cumulative, positions, side="right")])
-
-
 def _distinct_from_counts(
     values: pl.DataFrame, name: str, dtype: pl.DataType, opts: ProfileOptions, *, sketch: bool
 ) -> DistinctSketch:
@@ -216,7 +210,7 @@ def _column(
         numbers = values.select(numeric_expr(name, kind, dtype)).to_series().to_numpy()
         counts = values.get_column(_COUNT).to_numpy()
         present = ~np.isnan(numbers.astype(float))
-        grid = _grid_from_counts(numbers[present], counts[present], opts.quantile_points)
+        grid = grid_from_counts(numbers[present], counts[present], opts.quantile_points)
         exact_counts = {
             float(v): int(n) for v, n in zip(numbers[present], counts[present], strict=True)
         }

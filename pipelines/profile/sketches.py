@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["DistinctSketch", "Moments", "QuantileSketch", "TopCounts"]
+__all__ = ["DistinctSketch", "Moments", "QuantileSketch", "TopCounts", "grid_from_counts"]
 
 _HASH_SPACE = float(2**64)
 
@@ -160,6 +160,18 @@ class QuantileSketch:
             return None
         probs = np.linspace(0.0, 1.0, self.points)
         return float(np.interp(q, probs, self.values))
+
+
+def grid_from_counts(values: np.ndarray, counts: np.ndarray, points: int) -> tuple[float, ...]:
+    """Exact lower quantiles on the grid, from distinct values and their counts."""
+    order = np.argsort(values, kind="stable")
+    values, counts = values[order], counts[order]
+    cumulative = np.cumsum(counts)
+    n = int(cumulative[-1]) if len(cumulative) else 0
+    if n == 0:
+        return ()
+    positions = np.arange(points, dtype=np.int64) * (n - 1) // (points - 1)
+    return tuple(float(v) for v in values[np.searchsorted(cumulative, positions, side="right")])
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ it only through `numeric_matrix`, which refuses anything that is not a number or
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import lightgbm as lgb
@@ -19,8 +19,10 @@ from pipelines.train.options import LightGBMOptions
 
 __all__ = [
     "BoosterFit",
+    "FinalFit",
     "booster_feature_names",
     "booster_params",
+    "check_final_fit",
     "fit_booster",
     "float32_thresholds",
     "numeric_matrix",
@@ -168,6 +170,21 @@ def fit_booster(
     if best <= 0:
         best = booster.current_iteration()
     return BoosterFit(booster, int(best), metric, train_curve, valid_curve)
+
+
+FinalFit = Callable[..., BoosterFit]
+"""Fits the final model as `fit_booster(x, y, params=, rounds=, feature_names=, categorical=,
+weights=)` does; injected for `distributed: dask` (lightgbm.dask on the caller's cluster)."""
+
+
+def check_final_fit(distributed: str, final_fit: FinalFit | None) -> None:
+    """Refuse `distributed: dask` when no distributed fit was injected (no cluster to use)."""
+    if distributed == "dask" and final_fit is None:
+        msg = (
+            "train.options.distributed is `dask` but no Dask cluster was given: run the flow "
+            "with `thresher run CONFIG --runner dask`, or set distributed: none"
+        )
+        raise TrainError(msg)
 
 
 def predict_booster(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -20,9 +22,13 @@ from pipelines.train.models import LeaderboardEntry, MeanStd, TrainingCurve
 
 __all__ = [
     "CVOutcome",
+    "CVSettings",
+    "FoldMap",
     "FoldMatrices",
+    "FoldResult",
     "balanced_weights",
     "cross_validate",
+    "fit_fold",
     "leaderboard",
     "score",
     "summarise",
@@ -70,6 +76,70 @@ def score(
     return classification_metrics(y, predicted, threshold=threshold)
 
 
+@dataclass(frozen=True)
+class CVSettings:
+    """What every fold's fit shares (picklable, so a fold can run on another worker)."""
+
+    kind: str
+    classes: int
+    params: dict[str, float | int | str | bool]
+    max_rounds: int
+    early_stopping_rounds: int
+    balance: bool
+    baselines: bool
+    seed: int
+
+
+@dataclass(frozen=True)
+class FoldResult:
+    """One fold's validation predictions, metrics per model and training curve."""
+
+    predicted: np.ndarray
+    metrics: dict[str, dict[str, float | None]]
+    best_iteration: int
+    curve: TrainingCurve
+
+
+FoldMap = Callable[[Callable[[Any], Any], Sequence[Any]], Sequence[Any]]
+"""`map(function, items) -> results` in order (builtin, a pool's, a Dask client's)."""
+
+
+def fit_fold(item: tuple[int, FoldMatrices, np.ndarray], settings: CVSettings) -> FoldResult:
+    """Fit fold `number` (LightGBM, and the baselines when asked); `y` covers the training part."""
+    number, fold, y = item
+    kind, classes = settings.kind, settings.classes
+    y_fit, y_valid = y[fold.fit], y[fold.valid]
+    weights = balanced_weights(y_fit, classes) if settings.balance else None
+    fit = fit_booster(
+        fold.x_fit,
+        y_fit,
+        params=settings.params,
+        rounds=settings.max_rounds,
+        feature_names=fold.names,
+        categorical=fold.categorical,
+        weights=weights,
+        valid=(fold.x_valid, y_valid),
+        early_stopping_rounds=settings.early_stopping_rounds,
+    )
+    predicted = predict_booster(fit.booster, fold.x_valid, kind, rounds=fit.best_iteration)
+    metrics = {"lightgbm": score(y_valid, predicted, kind)}
+    if settings.baselines:
+        dummy = dummy_predict(y_fit, len(y_valid), kind, classes)
+        metrics["dummy"] = score(y_valid, dummy, kind)
+        if fold.linear_fit is not None and fold.linear_valid is not None:
+            linear = fit_linear(fold.linear_fit, y_fit, kind, seed=settings.seed, weights=weights)
+            linear_pred = linear_predict(linear, fold.linear_valid, kind, classes)
+            metrics["linear"] = score(y_valid, linear_pred, kind)
+    curve = TrainingCurve(
+        fold=number,
+        metric=fit.metric,
+        train=[finite(v) or 0.0 for v in fit.train_curve],
+        valid=[finite(v) or 0.0 for v in fit.valid_curve],
+        best_iteration=fit.best_iteration,
+    )
+    return FoldResult(predicted, metrics, fit.best_iteration, curve)
+
+
 def cross_validate(
     folds: Sequence[FoldMatrices],
     y: np.ndarray,
@@ -82,8 +152,19 @@ def cross_validate(
     balance: bool,
     baselines: bool,
     seed: int,
+    map_folds: FoldMap | None = None,
 ) -> CVOutcome:
-    """Fit every fold; `y` covers the training part (positions in folds index into it)."""
+    """Fit every fold; `y` covers the training part (positions in folds index into it).
+
+    `map_folds` (e.g. a Dask client's map) fits the folds in parallel; the folds are
+    independent and seeded, so the outcome is identical to the sequential one.
+    """
+    settings = CVSettings(
+        kind, classes, params, max_rounds, early_stopping_rounds, balance, baselines, seed
+    )
+    items = [(number, fold, y) for number, fold in enumerate(folds)]
+    fit = partial(fit_fold, settings=settings)
+    results = list(map_folds(fit, items) if map_folds is not None else map(fit, items))
     width = classes if kind != "regression" else 1
     oof = np.zeros((len(y), width)) if kind != "regression" else np.zeros(len(y))
     covered = np.zeros(len(y), dtype=bool)
@@ -91,41 +172,13 @@ def cross_validate(
     metrics: dict[str, list[dict[str, float | None]]] = {"lightgbm": []}
     if baselines:
         metrics.update({"dummy": [], "linear": []})
-    for number, fold in enumerate(folds):
-        y_fit, y_valid = y[fold.fit], y[fold.valid]
-        weights = balanced_weights(y_fit, classes) if balance else None
-        fit = fit_booster(
-            fold.x_fit,
-            y_fit,
-            params=params,
-            rounds=max_rounds,
-            feature_names=fold.names,
-            categorical=fold.categorical,
-            weights=weights,
-            valid=(fold.x_valid, y_valid),
-            early_stopping_rounds=early_stopping_rounds,
-        )
-        predicted = predict_booster(fit.booster, fold.x_valid, kind, rounds=fit.best_iteration)
-        oof[fold.valid] = predicted
+    for fold, result in zip(folds, results, strict=True):
+        oof[fold.valid] = result.predicted
         covered[fold.valid] = True
-        metrics["lightgbm"].append(score(y_valid, predicted, kind))
-        outcome.best_iterations.append(fit.best_iteration)
-        outcome.curves.append(
-            TrainingCurve(
-                fold=number,
-                metric=fit.metric,
-                train=[finite(v) or 0.0 for v in fit.train_curve],
-                valid=[finite(v) or 0.0 for v in fit.valid_curve],
-                best_iteration=fit.best_iteration,
-            )
-        )
-        if baselines:
-            dummy = dummy_predict(y_fit, len(y_valid), kind, classes)
-            metrics["dummy"].append(score(y_valid, dummy, kind))
-            if fold.linear_fit is not None and fold.linear_valid is not None:
-                linear = fit_linear(fold.linear_fit, y_fit, kind, seed=seed, weights=weights)
-                linear_pred = linear_predict(linear, fold.linear_valid, kind, classes)
-                metrics["linear"].append(score(y_valid, linear_pred, kind))
+        for model, values in result.metrics.items():
+            metrics[model].append(values)
+        outcome.best_iterations.append(result.best_iteration)
+        outcome.curves.append(result.curve)
     outcome.fold_metrics = {k: v for k, v in metrics.items() if v}
     return outcome
 

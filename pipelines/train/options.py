@@ -81,6 +81,13 @@ class TrainOptions(_Frozen):
     folds: int = Field(5, ge=0, description="CV folds on the training part (0 or 1: no CV).")
     seed: int = Field(42, description="Seed for splits, LightGBM and baselines.")
     num_threads: int = Field(1, ge=1, description="LightGBM threads.")
+    distributed: Literal["none", "dask"] = Field(
+        "none",
+        description=(
+            "dask: fit the final model with lightgbm.dask on the run's Dask cluster "
+            "(`thresher run --runner dask`); the saved model is the same plain booster."
+        ),
+    )
     lightgbm: LightGBMOptions = LightGBMOptions()
     baselines: bool = Field(True, description="Also fit the dummy and linear baselines.")
     class_weight: Literal["auto", "balanced", "none"] = Field(

@@ -15,13 +15,16 @@ from pipelines.profile.models import Profile, ProfileResult, finite
 from pipelines.task import ResolvedTask, TaskSpec, resolve_task
 from pipelines.train.baselines import dummy_predict, fit_linear, linear_predict
 from pipelines.train.booster import (
+    FinalFit,
     booster_params,
+    check_final_fit,
     fit_booster,
     float32_thresholds,
     numeric_matrix,
     predict_booster,
 )
 from pipelines.train.cv import (
+    FoldMap,
     FoldMatrices,
     balanced_weights,
     cross_validate,
@@ -39,7 +42,7 @@ from pipelines.train.setup import Prepared, imbalance_of, prepare
 from pipelines.train.threshold import choose_threshold
 from pipelines.train.tuning import tune
 
-__all__ = ["TrainResult", "train"]
+__all__ = ["FinalFit", "TrainResult", "train"]
 
 _DEFAULTS = TrainOptions()
 
@@ -125,19 +128,25 @@ def train(
     profile: Profile | ProfileResult | None = None,
     names: ColumnNames | None = None,
     features_options: FeaturesOptions | None = None,
+    map_folds: FoldMap | None = None,
+    final_fit: FinalFit | None = None,
 ) -> TrainResult:
     """Train LightGBM (and baselines) on `frame` for `task`; nothing is written.
 
     Rows without a target are set aside (counted). The test rows are held out before anything
     is fitted; the feature pipeline is fitted on training rows only (per fold for CV).
+    `map_folds` (a `map`, e.g. over a Dask cluster) fits the CV folds in parallel with
+    identical results; `final_fit` fits the final model (required by `distributed: dask`).
 
     Raises
     ------
     TrainError
-        Too few rows, an unusable split column, or features that are not all numeric.
+        Too few rows, an unusable split column, or features that are not all numeric;
+        `distributed: dask` without a `final_fit`.
     TaskError
         The target does not fit the task.
     """
+    check_final_fit(options.distributed, final_fit)
     names = names or ColumnNames(tuple(frame.columns))
     if isinstance(profile, ProfileResult):
         profile = profile.report
@@ -147,10 +156,16 @@ def train(
     featurizer = _Featurizer(
         resolved, features_options or FeaturesOptions(), prepared.profile, names
     )
-    return _fit(prepared, featurizer, options)
+    return _fit(prepared, featurizer, options, map_folds, final_fit)
 
 
-def _fit(prepared: Prepared, featurizer: _Featurizer, options: TrainOptions) -> TrainResult:
+def _fit(
+    prepared: Prepared,
+    featurizer: _Featurizer,
+    options: TrainOptions,
+    map_folds: FoldMap | None = None,
+    final_fit: FinalFit | None = None,
+) -> TrainResult:
     task = prepared.task
     kind, classes = task.kind, max(len(task.classes), 1)
     train_rows, test_rows = prepared.train_rows, prepared.test_rows
@@ -179,6 +194,7 @@ def _fit(prepared: Prepared, featurizer: _Featurizer, options: TrainOptions) -> 
         balance=balance,
         baselines=options.baselines,
         seed=options.seed,
+        map_folds=map_folds,
     )
     final_rounds = (
         max(1, int(np.median(outcome.best_iterations)))
@@ -187,7 +203,7 @@ def _fit(prepared: Prepared, featurizer: _Featurizer, options: TrainOptions) -> 
     )
     final = featurizer.fit(train_rows.select(model_in))
     weights = balanced_weights(y_train, classes) if balance else None
-    fit = fit_booster(
+    fit = (final_fit if options.distributed == "dask" and final_fit else fit_booster)(
         final.matrix,
         y_train,
         params=params,
@@ -299,6 +315,7 @@ def _fit(prepared: Prepared, featurizer: _Featurizer, options: TrainOptions) -> 
         notes=[
             *prepared.notes,
             f"final model: {final_rounds} rounds on all {len(y_train):,} training rows"
+            + (" (lightgbm.dask, on the Dask cluster)" if options.distributed == "dask" else "")
             + (
                 " (median of the CV folds' early-stopping rounds)"
                 if outcome.best_iterations and early > 0

@@ -16,12 +16,19 @@ import numpy as np
 import polars as pl
 
 from pipelines.columns import ColumnNames
+from pipelines.error_analysis.batches import DEFAULT_BATCH_ROWS, row_batches
 from pipelines.error_analysis.errors import EvaluationDataError
 from pipelines.error_analysis.evaluation import EvaluationSet
 from pipelines.error_analysis.quality import TrainingRanges, quality_flags
 from pipelines.task import ResolvedTask
 
-__all__ = ["EvaluationInputs", "ModelLike", "evaluation_from_model", "ranges_from_schema"]
+__all__ = [
+    "EvaluationInputs",
+    "ModelLike",
+    "ModelMatrix",
+    "evaluation_from_model",
+    "ranges_from_schema",
+]
 
 KEY_COLUMNS = ("_row", "_source_line", "_source_file")
 
@@ -57,6 +64,51 @@ class ModelLike(Protocol):
     def matrix(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The model matrix (numeric, in the booster's column order) for `frame`."""
         ...
+
+
+def _numeric(matrix_frame: pl.DataFrame) -> np.ndarray:
+    """The matrix as float32-exact float64 values, as train feeds its booster.
+
+    Same as train.booster.numeric_matrix, so the predictions here equal train's
+    test_predictions to the last bit.
+    """
+    return matrix_frame.select(pl.all().cast(pl.Float32)).to_numpy(order="c").astype(np.float64)
+
+
+class ModelMatrix:
+    """The model matrix of the evaluation rows, built only for the rows asked for.
+
+    `matrix[rows]` (an array of row positions) runs the feature pipeline on those rows; the
+    sampled parts (permutation, SHAP) ask for a few thousand, so the whole n x p matrix is
+    never held. The feature pipeline is fitted and works row by row, so a row's values do
+    not depend on which other rows are transformed with it.
+    """
+
+    def __init__(self, model: ModelLike, inputs: pl.DataFrame) -> None:
+        self._model = model
+        self._inputs = inputs
+
+    def __len__(self) -> int:
+        """Number of evaluation rows."""
+        return self._inputs.height
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        """The float64 model matrix of the rows at positions `rows`, in that order."""
+        picked = self._inputs[pl.Series(np.asarray(rows, dtype=np.int64))]
+        return _numeric(self._model.matrix(picked))
+
+
+def _predict_in_batches(
+    model: ModelLike, frame: pl.DataFrame, batch_rows: int
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Booster output for every row, `batch_rows` at a time, and the model matrix's columns."""
+    parts: list[np.ndarray] = []
+    names: tuple[str, ...] = ()
+    for offset, length in row_batches(frame.height, batch_rows):
+        matrix_frame = model.matrix(frame.slice(offset, length))
+        names = tuple(matrix_frame.columns)
+        parts.append(np.asarray(model.booster.predict(_numeric(matrix_frame), num_threads=1)))
+    return np.concatenate(parts), names
 
 
 class EvaluationInputs:
@@ -174,6 +226,7 @@ def evaluation_from_model(
     warned_lines: Iterable[int] | None = None,
     ranges: TrainingRanges | None = None,
     oof_source_lines: dict[int, int] | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> EvaluationInputs:
     """Predict `frame` with `model` and gather everything the analysis needs.
 
@@ -225,11 +278,7 @@ def evaluation_from_model(
     if frame.height == 0:
         msg = f"no evaluation row has a usable `{target}`: pass labelled rows"
         raise EvaluationDataError(msg)
-    matrix_frame = model.matrix(frame)
-    # float32-exact values, as train feeds its booster (train.booster.numeric_matrix), so the
-    # predictions here equal train's test_predictions to the last bit
-    matrix = matrix_frame.select(pl.all().cast(pl.Float32)).to_numpy(order="c").astype(np.float64)
-    raw = np.asarray(model.booster.predict(matrix, num_threads=1))
+    raw, matrix_names = _predict_in_batches(model, frame, batch_rows)
     if task.kind == "regression":
         y_true = frame.get_column(target).cast(pl.Float64).to_numpy()
         predicted = raw.astype(np.float64)
@@ -258,8 +307,8 @@ def evaluation_from_model(
         predicted=predicted,
         probabilities=probabilities,
         features=features,
-        transformed=matrix,
-        transformed_names=tuple(matrix_frame.columns),
+        transformed=ModelMatrix(model, frame.drop(target, *keys)),
+        transformed_names=matrix_names,
         booster=model.booster,
         feature_sources=_sources(model),
         booster_class=booster_class,

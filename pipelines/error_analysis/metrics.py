@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from pipelines.error_analysis.all_rows import all_row_values
 from pipelines.error_analysis.evaluation import EvaluationSet
 from pipelines.error_analysis.models import (
     Calibration,
@@ -149,17 +150,22 @@ def headline_metrics(
 
     Above `options.bootstrap_rows` rows the bootstrap runs on a uniform sample of that many
     rows (m-out-of-n) and each interval's distances from the sample's value are scaled by
-    sqrt(m/n) around the full-data value; the returned note says so.
+    sqrt(m/n) around the full-data value; the returned note says so. The full-data values
+    are then added up over row batches (`all_row_values`), so no per-row array of the
+    metrics is built for every row.
     """
     build = _classifier_metrics if evaluation.is_classifier else _regression_metrics
     n = evaluation.size
     rng = np.random.default_rng(options.seed)
-    every = np.arange(n)
-    full = build(evaluation, every)
-    sample = every
     if n > options.bootstrap_rows:
+        # the per-row arrays of `build` exist only for the sample; values come from batches
         sample = np.sort(rng.choice(n, options.bootstrap_rows, replace=False))
-    metrics = full if len(sample) == n else build(evaluation, sample)
+        metrics = build(evaluation, sample)
+        full_values = all_row_values(evaluation, options.batch_rows)
+    else:
+        sample = np.arange(n)
+        metrics = build(evaluation, sample)
+        full_values = {name: function(np.ones(n)) for name, (function, _) in metrics.items()}
     m = len(sample)
     scale = float(np.sqrt(m / n))
     draws: dict[str, list[float]] = {name: [] for name in metrics}
@@ -171,9 +177,9 @@ def headline_metrics(
             draws[name].append(function(weights))
     alpha = (1 - options.confidence) / 2
     out = []
-    for name, (function, higher) in full.items():
-        value = function(np.ones(n))
-        centre = value if m == n else metrics[name][0](np.ones(m))
+    for name, (function, higher) in metrics.items():
+        value = full_values[name]
+        centre = value if m == n else function(np.ones(m))
         values = np.asarray(draws[name], dtype=np.float64)
         values = values[np.isfinite(values)]
         low = high = None

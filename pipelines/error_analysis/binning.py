@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from pipelines.error_analysis.batches import row_batches
+
 __all__ = ["BinSpec", "Bins", "bin_column", "bin_spec", "fmt_value", "interval", "is_sliceable"]
 
 _LOW_CARDINALITY = 12
@@ -110,17 +112,28 @@ def bin_column(series: pl.Series, *, bins: int, categories: int) -> Bins:
     return Bins(spec.codes(series), spec.labels, spec.kinds, spec.lows, spec.highs)
 
 
-def bin_spec(series: pl.Series, *, bins: int, categories: int) -> BinSpec:
-    """Learn how to bin a column from all its values (one sort or one value count)."""
+def bin_spec(
+    series: pl.Series, *, bins: int, categories: int, batch_rows: int | None = None
+) -> BinSpec:
+    """Learn how to bin a column from all its values (one sort or one value count).
+
+    Categories are counted per `batch_rows` rows and merged; quantile edges need every
+    value of the column once (one float copy of the finite values, partitioned in place).
+    """
     if series.dtype.is_numeric() and series.n_unique() > _LOW_CARDINALITY:
         return _numeric_spec(series, bins)
-    text = series.cast(pl.String)
+    name = series.name
+    parts = [
+        series.slice(offset, length).cast(pl.String).drop_nulls().value_counts(name="n")
+        for offset, length in row_batches(len(series), batch_rows or max(len(series), 1))
+    ]
     counts = (
-        text.drop_nulls()
-        .value_counts(sort=True, name="n")
-        .sort(["n", text.name], descending=[True, False])
+        pl.concat(parts)
+        .group_by(name)
+        .agg(pl.col("n").sum())
+        .sort(["n", name], descending=[True, False])
     )
-    top = counts.get_column(text.name).head(categories).to_list()
+    top = counts.get_column(name).head(categories).to_list()
     labels = [f"{v}" for v in top]
     kinds = ["category"] * len(top)
     if counts.height > len(top):
@@ -139,8 +152,10 @@ def _numeric_spec(series: pl.Series, bins: int) -> BinSpec:
     nulls = series.is_null().to_numpy()
     finite = ~nulls & np.isfinite(values)
     missing = not bool(finite.all())
-    edges = np.unique(np.quantile(values[finite], np.linspace(0, 1, bins + 1)[1:-1]))
+    present = values[finite]  # a fresh copy, so the quantile may partition it in place
     del values, finite
+    edges = np.unique(np.quantile(present, np.linspace(0, 1, bins + 1)[1:-1], overwrite_input=True))
+    del present
     labels, kinds, lows, highs = [], [], [], []
     name = series.name
     for i in range(len(edges) + 1):

@@ -199,7 +199,8 @@ def _oof_arrays(
         )
         raise EvaluationDataError(msg)
     codes = _class_codes(oof.get_column("y_true"), task.classes)
-    keep = codes.is_not_null().to_numpy()
+    every = codes.null_count() == 0  # then no boolean-mask copy of the OOF arrays is made
+    keep = slice(None) if every else codes.is_not_null().to_numpy()
     rows = oof.get_column("_row").to_numpy()[keep]
     lines = None
     if "_source_line" in oof.columns:
@@ -207,9 +208,10 @@ def _oof_arrays(
     elif source_lines is not None:
         lines = np.array([source_lines.get(int(r), -1) for r in rows], dtype=np.float64)
         lines[lines < 0] = np.nan
+    probabilities = oof.select(pl.col(columns).cast(pl.Float64)).to_numpy()
     return {
-        "oof_y_true": codes.to_numpy()[keep].astype(np.int64),
-        "oof_probabilities": oof.select(columns).to_numpy().astype(np.float64)[keep],
+        "oof_y_true": codes.to_numpy()[keep].astype(np.int64, copy=False),
+        "oof_probabilities": probabilities[keep],
         "oof_rows": rows,
         "oof_source_lines": lines,
     }
@@ -254,10 +256,11 @@ def evaluation_from_model(
         frame = frame.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64))
     notes: list[str] = []
     values = frame.get_column(target)
-    if task.kind == "regression":
+    target_codes = None if task.kind == "regression" else _class_codes(values, task.classes)
+    if target_codes is None:
         usable = values.cast(pl.Float64, strict=False).is_not_null()
     else:
-        usable = _class_codes(values, task.classes).is_not_null()
+        usable = target_codes.is_not_null()
     set_aside = frame.height - int(usable.sum())
     keys = [c for c in KEY_COLUMNS if c in frame.columns]
     aside = frame.filter(~usable).select(
@@ -275,6 +278,7 @@ def evaluation_from_model(
             + "."
         )
         frame = frame.filter(usable)
+        target_codes = None if target_codes is None else target_codes.filter(usable)
     if frame.height == 0:
         msg = f"no evaluation row has a usable `{target}`: pass labelled rows"
         raise EvaluationDataError(msg)
@@ -284,7 +288,8 @@ def evaluation_from_model(
         predicted = raw.astype(np.float64)
         probabilities, booster_class = None, 1
     else:
-        y_true = _class_codes(frame.get_column(target), task.classes).to_numpy().astype(np.int64)
+        assert target_codes is not None
+        y_true = target_codes.to_numpy().astype(np.int64)
         probabilities, booster_class = _probabilities(raw, task)
         if task.kind == "binary":
             cut = 0.5 if model.threshold is None else model.threshold

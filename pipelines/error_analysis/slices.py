@@ -38,7 +38,12 @@ def feature_slices(
         series = features.get_column(column)
         if not is_sliceable(series.dtype) or series.null_count() == len(series):
             continue
-        bins = bin_spec(series, bins=options.slice_bins, categories=options.slice_categories)
+        bins = bin_spec(
+            series,
+            bins=options.slice_bins,
+            categories=options.slice_categories,
+            batch_rows=options.batch_rows,
+        )
         size = len(bins.labels)
         if size < 2:
             continue

@@ -18,6 +18,7 @@ asserts on time or memory.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import gc
 import resource
@@ -83,14 +84,12 @@ def _reset_peak() -> None:
     """Start a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM)."""
     _PEAKS.append(_status_mb("VmHWM"))
     gc.collect()
-    try:  # hand freed numpy memory back, so a part's peak is not hidden in the allocator's cache
+    # hand freed numpy memory back, so a part's peak is not hidden in the allocator's cache
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except OSError:
-        pass
-    try:
+    # not Linux or not allowed: peaks are then whole-process peaks
+    with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
-    except OSError:  # not Linux or not allowed: peaks are then whole-process peaks
-        pass
 
 
 def timed(label: str, function, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -195,7 +194,7 @@ def main() -> None:
     from reports.errors import render_errors_html
 
     html = timed("render errors.html", render_errors_html, result.report)
-    peak = max(_PEAKS + [_status_mb("VmHWM")])
+    peak = max([*_PEAKS, _status_mb("VmHWM")])
     print(
         f"whole stage {whole:.1f} s; errors.html {len(html.encode()) / 1e6:.2f} MB; "
         f"stage peak RSS {stage_peak:,.0f} MB ({stage_peak - inputs_rss:,.0f} MB above the "

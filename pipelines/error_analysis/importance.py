@@ -110,7 +110,7 @@ def feature_importance(
         k = len(evaluation.task.classes)
         per_class = contributions.reshape(len(shap_rows), k, width)[:, :, :-1]
         mean_abs_matrix = np.abs(per_class).mean(axis=(0, 1))
-        predicted = evaluation.predicted.astype(np.int64)[shap_rows]
+        predicted = evaluation.predicted[shap_rows].astype(np.int64)
         shap_matrix = per_class[np.arange(len(shap_rows)), predicted]
         output = "contribution to the predicted class's raw score"
     else:

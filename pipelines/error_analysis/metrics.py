@@ -71,11 +71,11 @@ def _tie_groups(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _classifier_metrics(
     evaluation: EvaluationSet, rows: np.ndarray
 ) -> dict[str, tuple[WeightedMetric, bool]]:
-    y = evaluation.y_true.astype(np.int64)[rows]
+    y = evaluation.y_true[rows].astype(np.int64)
     assert evaluation.probabilities is not None
     proba = evaluation.probabilities[rows]
     k = proba.shape[1]
-    predicted = evaluation.predicted.astype(np.int64)[rows]
+    predicted = evaluation.predicted[rows].astype(np.int64)
     correct = (predicted == y).astype(np.float64)
     log_loss = -np.log(np.clip(proba[np.arange(len(y)), y], _EPS, 1.0))
     onehot_true = np.eye(k)[y]
@@ -126,8 +126,8 @@ def _classifier_metrics(
 def _regression_metrics(
     evaluation: EvaluationSet, rows: np.ndarray
 ) -> dict[str, tuple[WeightedMetric, bool]]:
-    y = evaluation.y_true.astype(np.float64)[rows]
-    residual = y - evaluation.predicted.astype(np.float64)[rows]
+    y = evaluation.y_true[rows].astype(np.float64)
+    residual = y - evaluation.predicted[rows].astype(np.float64)
 
     def mae(w: np.ndarray) -> float:
         return float((w * np.abs(residual)).sum() / w.sum())

@@ -25,9 +25,13 @@ from pipelines.error_analysis.fairness import fairness
 from pipelines.error_analysis.metrics import (
     _classifier_metrics,
     _regression_metrics,
+    calibration,
+    confusion,
     headline_metrics,
+    threshold_sweep,
 )
 from pipelines.error_analysis.model_input import ModelMatrix
+from pipelines.error_analysis.residuals import residuals
 from pipelines.error_analysis.slices import feature_slices
 from pipelines.task import TaskSpec, resolve_task
 from tests.support.evaluations import (
@@ -182,6 +186,19 @@ def test_slices_fairness_and_cohorts_count_in_batches_what_one_batch_counts(monk
         assert counts[-1][0] == evaluation.size
         ids = cohort_ids(evaluation.features, cohorts, 13)
         assert ids.equals(cohort_ids(evaluation.features, cohorts, 10**9))
+
+
+def test_confusion_calibration_thresholds_and_residuals_in_batches_equal_one_batch():
+    for evaluation in _evaluations():
+        small = OPTIONS.model_copy(update={"batch_rows": 13})
+        if evaluation.is_classifier:
+            assert confusion(evaluation, 13) == confusion(evaluation, 10**9)
+            assert calibration(evaluation, small) == calibration(evaluation, OPTIONS)
+        if evaluation.task.kind == "binary":
+            assert threshold_sweep(evaluation, small) == threshold_sweep(evaluation, OPTIONS)
+        if not evaluation.is_classifier:
+            top = ["interest_rate", *evaluation.features.columns[:3]]
+            assert residuals(evaluation, top, 13) == residuals(evaluation, top, 10**9)
 
 
 def _large_binary(n: int) -> EvaluationSet:

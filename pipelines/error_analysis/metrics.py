@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from pipelines.error_analysis.all_rows import all_row_values
+from pipelines.error_analysis.batches import DEFAULT_BATCH_ROWS, row_batches
 from pipelines.error_analysis.evaluation import EvaluationSet
 from pipelines.error_analysis.models import (
     Calibration,
@@ -206,12 +207,14 @@ def _finite(value: float) -> float:
     return round(float(value), 6) if np.isfinite(value) else 0.0
 
 
-def confusion(evaluation: EvaluationSet) -> ConfusionMatrix:
-    """Confusion counts and per-class precision, recall, F1 and support."""
+def confusion(evaluation: EvaluationSet, batch_rows: int = DEFAULT_BATCH_ROWS) -> ConfusionMatrix:
+    """Confusion counts (added up over row batches) and per-class precision, recall, F1."""
     k = len(evaluation.task.classes)
-    y = evaluation.y_true.astype(np.int64)
-    predicted = evaluation.predicted.astype(np.int64)
-    counts = np.bincount(y * k + predicted, minlength=k * k).reshape(k, k)
+    counts = np.zeros((k, k), dtype=np.int64)
+    for offset, length in row_batches(evaluation.size, batch_rows):
+        y = evaluation.y_true[offset : offset + length].astype(np.int64)
+        predicted = evaluation.predicted[offset : offset + length].astype(np.int64)
+        counts += np.bincount(y * k + predicted, minlength=k * k).reshape(k, k)
     per_class = []
     for cls, label in enumerate(evaluation.task.classes):
         tp = counts[cls, cls]
@@ -241,30 +244,29 @@ def calibration(evaluation: EvaluationSet, options: ErrorAnalysisOptions) -> Cal
     """
     proba = evaluation.probabilities
     assert proba is not None
-    y = evaluation.y_true.astype(np.int64)
-    if evaluation.task.kind == "binary":
-        positive = evaluation.task.classes.index(evaluation.task.positive_label or "")
-        score = proba[:, positive]
-        outcome = (y == positive).astype(np.float64)
-        kind = "positive_class"
-    else:
-        score = proba.max(axis=1)
-        outcome = (proba.argmax(axis=1) == y).astype(np.float64)
-        kind = "top_label"
-    edges = np.linspace(0.0, 1.0, options.calibration_bins + 1)
-    index = np.clip(np.digitize(score, edges[1:-1]), 0, options.calibration_bins - 1)
-    rows = np.bincount(index, minlength=options.calibration_bins)
-    predicted_sum = np.bincount(index, weights=score, minlength=options.calibration_bins)
-    observed_sum = np.bincount(index, weights=outcome, minlength=options.calibration_bins)
+    size = options.calibration_bins
+    edges = np.linspace(0.0, 1.0, size + 1)
+    rows = np.zeros(size, dtype=np.int64)
+    predicted_sum, observed_sum = np.zeros(size), np.zeros(size)
+    kind = "positive_class" if evaluation.task.kind == "binary" else "top_label"
+    for offset, length in row_batches(evaluation.size, options.batch_rows):
+        score, outcome = _calibration_rows(
+            evaluation, proba[offset : offset + length], offset, length
+        )
+        index = np.clip(np.digitize(score, edges[1:-1]), 0, size - 1)
+        rows += np.bincount(index, minlength=size)
+        predicted_sum += np.bincount(index, weights=score, minlength=size)
+        observed_sum += np.bincount(index, weights=outcome, minlength=size)
+    n = evaluation.size
     bins = []
     ece = 0.0
     worst: tuple[float, float, float] | None = None  # (gap, low, high), gap = predicted - observed
-    for b in range(options.calibration_bins):
+    for b in range(size):
         if rows[b] == 0:
             continue
         mean_predicted = predicted_sum[b] / rows[b]
         observed = observed_sum[b] / rows[b]
-        ece += rows[b] / len(score) * abs(observed - mean_predicted)
+        ece += rows[b] / n * abs(observed - mean_predicted)
         bins.append(
             CalibrationBin(
                 low=round(float(edges[b]), 6),
@@ -275,7 +277,7 @@ def calibration(evaluation: EvaluationSet, options: ErrorAnalysisOptions) -> Cal
             )
         )
         gap = float(mean_predicted - observed)
-        if rows[b] >= max(30, 0.01 * len(score)) and (worst is None or abs(gap) > abs(worst[0])):
+        if rows[b] >= max(30, 0.01 * n) and (worst is None or abs(gap) > abs(worst[0])):
             worst = (gap, float(edges[b]), float(edges[b + 1]))
     return Calibration(
         kind=kind,
@@ -283,6 +285,17 @@ def calibration(evaluation: EvaluationSet, options: ErrorAnalysisOptions) -> Cal
         ece=round(float(ece), 6),
         sentence=_calibration_sentence(ece, worst, kind),
     )
+
+
+def _calibration_rows(
+    evaluation: EvaluationSet, proba: np.ndarray, offset: int, length: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(score, outcome) of one batch: positive class vs its rate, or confidence vs accuracy."""
+    y = evaluation.y_true[offset : offset + length].astype(np.int64)
+    if evaluation.task.kind == "binary":
+        positive = evaluation.task.classes.index(evaluation.task.positive_label or "")
+        return proba[:, positive], (y == positive).astype(np.float64)
+    return proba.max(axis=1), (proba.argmax(axis=1) == y).astype(np.float64)
 
 
 def _calibration_sentence(ece: float, worst: tuple[float, float, float] | None, kind: str) -> str:
@@ -309,15 +322,21 @@ def threshold_sweep(
     proba = evaluation.probabilities
     assert proba is not None
     positive = evaluation.task.classes.index(evaluation.task.positive_label or "")
-    score = proba[:, positive]
-    actual = evaluation.y_true.astype(np.int64) == positive
-    n = len(score)
+    n = evaluation.size
+    thresholds = np.linspace(0.0, 1.0, options.threshold_steps + 2)[1:-1]
+    counts = np.zeros((len(thresholds), 3), dtype=np.int64)  # tp, fp, fn per threshold
+    for offset, length in row_batches(n, options.batch_rows):
+        score = proba[offset : offset + length, positive]
+        actual = evaluation.y_true[offset : offset + length].astype(np.int64) == positive
+        for i, threshold in enumerate(thresholds):
+            chosen = score >= threshold
+            counts[i] += (
+                int((chosen & actual).sum()),
+                int((chosen & ~actual).sum()),
+                int((~chosen & actual).sum()),
+            )
     points = []
-    for threshold in np.linspace(0.0, 1.0, options.threshold_steps + 2)[1:-1]:
-        chosen = score >= threshold
-        tp = int((chosen & actual).sum())
-        fp = int((chosen & ~actual).sum())
-        fn = int((~chosen & actual).sum())
+    for threshold, (tp, fp, fn) in zip(thresholds, counts.tolist(), strict=True):
         tn = n - tp - fp - fn
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0

@@ -134,11 +134,11 @@ def _metrics(
         rows=evaluation.size,
         confidence=options.confidence,
         headline=headline,
-        confusion=confusion(evaluation) if classifier else None,
+        confusion=confusion(evaluation, options.batch_rows) if classifier else None,
         calibration=calibration(evaluation, options) if classifier else None,
         thresholds=threshold_sweep(evaluation, options) if binary else [],
         threshold=evaluation.threshold if binary else None,
-        residuals=None if classifier else residuals(evaluation, order),
+        residuals=None if classifier else residuals(evaluation, order, options.batch_rows),
         error_measure="misclassified (0/1); loss is log loss"
         if classifier
         else "absolute error |y - prediction|; loss is squared error (shown as RMSE)",

@@ -31,8 +31,10 @@ from pipelines.error_analysis.metrics import (
     threshold_sweep,
 )
 from pipelines.error_analysis.model_input import ModelMatrix
+from pipelines.error_analysis.quality import data_quality, imputed_flags
 from pipelines.error_analysis.residuals import residuals
 from pipelines.error_analysis.slices import feature_slices
+from pipelines.error_analysis.worst import worst_examples
 from pipelines.task import TaskSpec, resolve_task
 from tests.support.evaluations import (
     compas_evaluation,
@@ -188,7 +190,7 @@ def test_slices_fairness_and_cohorts_count_in_batches_what_one_batch_counts(monk
         assert ids.equals(cohort_ids(evaluation.features, cohorts, 10**9))
 
 
-def test_confusion_calibration_thresholds_and_residuals_in_batches_equal_one_batch():
+def test_confusion_calibration_thresholds_worst_quality_and_residuals_in_batches():
     for evaluation in _evaluations():
         small = OPTIONS.model_copy(update={"batch_rows": 13})
         if evaluation.is_classifier:
@@ -196,6 +198,14 @@ def test_confusion_calibration_thresholds_and_residuals_in_batches_equal_one_bat
             assert calibration(evaluation, small) == calibration(evaluation, OPTIONS)
         if evaluation.task.kind == "binary":
             assert threshold_sweep(evaluation, small) == threshold_sweep(evaluation, OPTIONS)
+        error, loss = row_error_and_loss(evaluation)
+        assert worst_examples(evaluation, loss, 25, [], 13) == worst_examples(
+            evaluation, loss, 25, [], 10**9
+        )
+        every_7th = pl.Series("every_7th", np.arange(evaluation.size) % 7 == 0)
+        flags = pl.DataFrame([imputed_flags(evaluation.features), every_7th])
+        flagged = replace(evaluation, quality_flags=flags)
+        assert data_quality(flagged, error, small) == data_quality(flagged, error, OPTIONS)
         if not evaluation.is_classifier:
             top = ["interest_rate", *evaluation.features.columns[:3]]
             assert residuals(evaluation, top, 13) == residuals(evaluation, top, 10**9)

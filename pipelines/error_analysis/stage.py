@@ -97,7 +97,9 @@ def analyse_evaluation(
         cohorts=cohorts,
         slices=slices,
         worst_slices=worst,
-        worst_examples=worst_examples(evaluation, loss, options.worst_examples, order),
+        worst_examples=worst_examples(
+            evaluation, loss, options.worst_examples, order, options.batch_rows
+        ),
         importance=importance,
         label_suspects=labels,
         fairness=fair,

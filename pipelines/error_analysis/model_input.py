@@ -102,13 +102,17 @@ def _predict_in_batches(
     model: ModelLike, frame: pl.DataFrame, batch_rows: int
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     """Booster output for every row, `batch_rows` at a time, and the model matrix's columns."""
-    parts: list[np.ndarray] = []
+    raw: np.ndarray | None = None
     names: tuple[str, ...] = ()
     for offset, length in row_batches(frame.height, batch_rows):
         matrix_frame = model.matrix(frame.slice(offset, length))
         names = tuple(matrix_frame.columns)
-        parts.append(np.asarray(model.booster.predict(_numeric(matrix_frame), num_threads=1)))
-    return np.concatenate(parts), names
+        batch = np.asarray(model.booster.predict(_numeric(matrix_frame), num_threads=1))
+        if raw is None:  # filled in place: no list of parts and no concatenated copy
+            raw = np.empty((frame.height, *batch.shape[1:]), dtype=batch.dtype)
+        raw[offset : offset + length] = batch
+    assert raw is not None
+    return raw, names
 
 
 class EvaluationInputs:
@@ -132,19 +136,39 @@ class EvaluationInputs:
         return self.set_aside.height
 
 
-def _class_text(values: pl.Series) -> pl.Series:
+def _whole_floats(values: pl.Series) -> bool:
+    """Floats that are all whole numbers (1.0 read back from Parquet is the class "1")."""
+    if not values.dtype.is_float() or values.null_count() == len(values):
+        return False
+    return bool(((values == values.round(0)) | values.is_null()).all())
+
+
+def _class_text(values: pl.Series, *, whole_floats: bool) -> pl.Series:
     if values.dtype == pl.Boolean:
         return values.replace_strict({True: "true", False: "false"}, return_dtype=pl.String)
-    if values.dtype.is_float():  # 1.0 read back from Parquet is the class "1"
-        whole = values.drop_nulls()
-        if len(whole) and bool((whole == whole.round(0)).all()):
-            return values.cast(pl.Int64).cast(pl.String)
+    if whole_floats:
+        return values.cast(pl.Int64).cast(pl.String)
     return values.cast(pl.String)
 
 
-def _class_codes(values: pl.Series, classes: Sequence[str]) -> pl.Series:
+def _class_codes(
+    values: pl.Series, classes: Sequence[str], batch_rows: int = DEFAULT_BATCH_ROWS
+) -> pl.Series:
+    """Class index per value (null for a class not in `classes`), `batch_rows` at a time.
+
+    Batches keep the text form of the labels (one string per row) to a batch.
+    """
     codes = {label: code for code, label in enumerate(classes)}
-    return _class_text(values).replace_strict(codes, default=None, return_dtype=pl.Int64)
+    whole_floats = _whole_floats(values)
+    parts = [
+        _class_text(values.slice(offset, length), whole_floats=whole_floats).replace_strict(
+            codes, default=None, return_dtype=pl.Int64
+        )
+        for offset, length in row_batches(len(values), batch_rows)
+    ]
+    if not parts:
+        return pl.Series(values.name, [], dtype=pl.Int64)
+    return pl.concat(parts, rechunk=True)
 
 
 def _probabilities(raw: np.ndarray, task: ResolvedTask) -> tuple[np.ndarray, int]:
@@ -256,7 +280,9 @@ def evaluation_from_model(
         frame = frame.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64))
     notes: list[str] = []
     values = frame.get_column(target)
-    target_codes = None if task.kind == "regression" else _class_codes(values, task.classes)
+    target_codes = (
+        None if task.kind == "regression" else _class_codes(values, task.classes, batch_rows)
+    )
     if target_codes is None:
         usable = values.cast(pl.Float64, strict=False).is_not_null()
     else:

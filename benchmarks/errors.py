@@ -6,15 +6,21 @@ model is a small LightGBM on C's feature pipeline (tests/support/evaluations.py)
 predictions are resampled the same way (`--oof-rows`, default 4x the test rows, as a
 80/20 split would give). Usage:
 
-    .venv/bin/python benchmarks/errors.py [--rows 336776] [--oof-rows N] [--threads 1]
+    .venv/bin/python benchmarks/errors.py [--rows 336776] [--oof-rows N] [--batch-rows N]
 
-Prints wall time of the whole stage (`analyse_errors`: transform + predict + every section)
-and of the expensive parts on their own, plus peak RSS. Never asserts on time.
+Prints wall time and peak RSS of the whole stage (`analyse_errors`: transform + predict +
+every section) and of the expensive parts on their own (each part's peak above the RSS it
+started at; Linux's VmHWM, reset before each part), plus the whole process's peak. Run one
+size per process (`--rows 3367760 --oof-rows 3367760`) so the peaks do not mix. Never
+asserts on time or memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
+import gc
 import resource
 import sys
 import time
@@ -39,7 +45,7 @@ from tests.support.evaluations import compas_model  # noqa: E402
 def resample(frame: pl.DataFrame, rows: int, seed: int, target: str | None) -> pl.DataFrame:
     """`rows` rows drawn with replacement, numbers jittered, some labels flipped."""
     rng = np.random.default_rng(seed)
-    picked = frame[rng.integers(0, frame.height, rows).tolist()]
+    picked = frame[pl.Series(rng.integers(0, frame.height, rows))]
     columns = []
     for name, dtype in picked.schema.items():
         series = picked.get_column(name)
@@ -62,10 +68,42 @@ def resample(frame: pl.DataFrame, rows: int, seed: int, target: str | None) -> p
     )
 
 
+def _status_mb(field: str) -> float:
+    """`VmRSS` (now) or `VmHWM` (peak since the last reset) of this process, in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+_PEAKS: list[float] = []
+"""Every window's peak: resetting VmHWM also resets ru_maxrss, so the process peak is their max."""
+
+
+def _reset_peak() -> None:
+    """Start a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM)."""
+    _PEAKS.append(_status_mb("VmHWM"))
+    gc.collect()
+    # hand freed numpy memory back, so a part's peak is not hidden in the allocator's cache
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    # not Linux or not allowed: peaks are then whole-process peaks
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
 def timed(label: str, function, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """Run one part; print its wall time and its peak RSS above the RSS it started at."""
+    _reset_peak()
+    before = _status_mb("VmRSS")
     started = time.perf_counter()
     out = function(*args, **kwargs)
-    print(f"  {label:<44} {time.perf_counter() - started:7.2f} s", flush=True)
+    seconds = time.perf_counter() - started
+    peak = _status_mb("VmHWM")
+    print(
+        f"  {label:<52} {seconds:7.2f} s  peak RSS {peak:7,.0f} MB (+{peak - before:5,.0f})",
+        flush=True,
+    )
     return out
 
 
@@ -73,23 +111,31 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=336_776)
     parser.add_argument("--oof-rows", type=int, default=None)
+    parser.add_argument("--batch-rows", type=int, default=None)
     args = parser.parse_args()
     oof_rows = args.oof_rows or 4 * args.rows
     model, _, test_rows, oof = compas_model()
     target = model.task.target
     test = resample(test_rows, args.rows, 1, target)
-    oof_big = oof[np.random.default_rng(2).integers(0, oof.height, oof_rows).tolist()]
+    oof_big = oof[pl.Series(np.random.default_rng(2).integers(0, oof.height, oof_rows))]
     oof_big = oof_big.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"))
     options = ErrorAnalysisOptions(sensitive=("race", "sex"))
+    if args.batch_rows:
+        options = options.model_copy(update={"batch_rows": args.batch_rows})
+    _reset_peak()
+    inputs_rss = _status_mb("VmRSS")
     print(
-        f"error analysis on {test.height:,} test rows x {test.width} columns, "
-        f"{oof_big.height:,} out-of-fold rows (machine shared: figures are noisy)"
+        f"error analysis on {test.height:,} test rows x {test.width} columns "
+        f"({test.estimated_size() / 1e6:,.0f} MB), {oof_big.height:,} out-of-fold rows "
+        f"({oof_big.estimated_size() / 1e6:,.0f} MB), batches of {options.batch_rows:,} rows; "
+        f"RSS with the inputs built {inputs_rss:,.0f} MB (machine shared: figures are noisy)"
     )
     started = time.perf_counter()
     result = timed(
         "whole stage (analyse_errors)", analyse_errors, model, test, options=options, oof=oof_big
     )
     whole = time.perf_counter() - started
+    stage_peak = _status_mb("VmHWM")
     evaluation = result.evaluation
     error, loss = row_error_and_loss(evaluation)
     print("parts, each on its own (same inputs):")
@@ -103,6 +149,7 @@ def main() -> None:
         test,
         oof=oof_big,
         sensitive=options.sensitive,
+        batch_rows=options.batch_rows,
     )
     timed(
         "fairness (fairlearn MetricFrame, 2 columns)",
@@ -147,10 +194,12 @@ def main() -> None:
     from reports.errors import render_errors_html
 
     html = timed("render errors.html", render_errors_html, result.report)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = max([*_PEAKS, _status_mb("VmHWM")])
     print(
         f"whole stage {whole:.1f} s; errors.html {len(html.encode()) / 1e6:.2f} MB; "
-        f"peak RSS {peak:,.0f} MB"
+        f"stage peak RSS {stage_peak:,.0f} MB ({stage_peak - inputs_rss:,.0f} MB above the "
+        f"inputs, {(stage_peak - inputs_rss) * 1e6 / test.height:,.0f} bytes per test row); "
+        f"process peak {peak:,.0f} MB"
     )
     print("sampling stated in the report:")
     for note in result.report.sampling:

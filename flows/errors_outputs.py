@@ -172,8 +172,11 @@ def _agreement(model_dir: Path, result: ErrorAnalysisResult) -> str | None:
     if "_row" not in saved.columns or "prediction" not in saved.columns:
         return None
     evaluation = result.evaluation
-    if evaluation.is_classifier:
-        ours = pl.Series([evaluation.class_label(int(i)) for i in evaluation.predicted])
+    if evaluation.is_classifier:  # class index -> label, vectorised (no Python list of rows)
+        labels = dict(enumerate(evaluation.task.classes))
+        ours = pl.Series(evaluation.predicted, dtype=pl.Int64).replace_strict(
+            labels, return_dtype=pl.String
+        )
     else:
         ours = pl.Series(evaluation.predicted, dtype=pl.Float64)
     mine = pl.DataFrame({"_row": evaluation.row_keys(), "ours": ours})

@@ -92,6 +92,7 @@ def analyse_errors(
         warned_lines=warned_lines,
         ranges=ranges,
         oof_source_lines=oof_source_lines,
+        batch_rows=options.batch_rows,
     )
     return analyse_evaluation(
         inputs.evaluation,

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-__all__ = ["Bins", "bin_column", "fmt_value", "interval", "is_sliceable"]
+from pipelines.error_analysis.batches import row_batches
+
+__all__ = ["BinSpec", "Bins", "bin_column", "bin_spec", "fmt_value", "interval", "is_sliceable"]
 
 _LOW_CARDINALITY = 12
 
@@ -62,46 +64,98 @@ def interval(
     return mean - half, mean + half
 
 
+@dataclass(frozen=True)
+class BinSpec:
+    """How a column is binned, learned once from all its values; `codes` bins any of its rows.
+
+    Numeric ranges split at `edges` (quantiles); text keeps its `top` categories, the rest
+    is `other`; nulls (and NaN, infinities) are `missing` when the column has any.
+    """
+
+    labels: list[str]
+    kinds: list[str]
+    lows: list[float | None]
+    highs: list[float | None]
+    edges: np.ndarray | None = None
+    top: tuple[str, ...] = ()
+    missing: bool = False
+
+    def codes(self, series: pl.Series) -> np.ndarray:
+        """Bin code per value of `series` (all rows or a batch of the column's rows)."""
+        nulls = series.is_null().to_numpy()
+        missing_code = len(self.labels) - 1
+        if self.edges is not None:
+            values = series.cast(pl.Float64).to_numpy()
+            codes = np.searchsorted(self.edges, np.nan_to_num(values, nan=0.0), side="left")
+            codes = codes.astype(np.int64)
+            if self.missing:
+                not_finite = nulls | ~np.isfinite(np.where(nulls, 0.0, values))
+                codes = np.where(not_finite, missing_code, codes)
+            return codes
+        code_of = {v: i for i, v in enumerate(self.top)}
+        text = series.cast(pl.String)
+        codes = np.asarray(
+            text.replace_strict(code_of, default=len(self.top), return_dtype=pl.Int64).to_numpy(),
+            dtype=np.int64,
+        )
+        if self.missing:
+            codes = np.where(nulls, missing_code, codes)
+        return codes
+
+
 def bin_column(series: pl.Series, *, bins: int, categories: int) -> Bins:
     """Bin one column: quantile ranges (or each value when few), top categories, missing.
 
     Collects nothing beyond the series; cost is one sort (quantiles) or one value count.
     """
-    nulls = series.is_null().to_numpy()
+    spec = bin_spec(series, bins=bins, categories=categories)
+    return Bins(spec.codes(series), spec.labels, spec.kinds, spec.lows, spec.highs)
+
+
+def bin_spec(
+    series: pl.Series, *, bins: int, categories: int, batch_rows: int | None = None
+) -> BinSpec:
+    """Learn how to bin a column from all its values (one sort or one value count).
+
+    Categories are counted per `batch_rows` rows and merged; quantile edges need every
+    value of the column once (one float copy of the finite values, partitioned in place).
+    """
     if series.dtype.is_numeric() and series.n_unique() > _LOW_CARDINALITY:
-        return _numeric_bins(series, nulls, bins)
-    text = series.cast(pl.String)
+        return _numeric_spec(series, bins)
+    name = series.name
+    parts = [
+        series.slice(offset, length).cast(pl.String).drop_nulls().value_counts(name="n")
+        for offset, length in row_batches(len(series), batch_rows or max(len(series), 1))
+    ]
     counts = (
-        text.drop_nulls()
-        .value_counts(sort=True, name="n")
-        .sort(["n", text.name], descending=[True, False])
+        pl.concat(parts)
+        .group_by(name)
+        .agg(pl.col("n").sum())
+        .sort(["n", name], descending=[True, False])
     )
-    top = counts.get_column(text.name).head(categories).to_list()
+    top = counts.get_column(name).head(categories).to_list()
     labels = [f"{v}" for v in top]
     kinds = ["category"] * len(top)
-    code_of = {v: i for i, v in enumerate(top)}
-    other = len(top)
-    codes = np.asarray(
-        text.replace_strict(code_of, default=other, return_dtype=pl.Int64).to_numpy(),
-        dtype=np.int64,
-    )
-    has_other = counts.height > len(top)
-    if has_other:
+    if counts.height > len(top):
         labels.append("other")
         kinds.append("other")
-    missing = len(labels)
-    if nulls.any():
-        codes = np.where(nulls, missing, codes)
+    missing = series.null_count() > 0
+    if missing:
         labels.append("missing")
         kinds.append("missing")
-    return Bins(codes, labels, kinds, [None] * len(labels), [None] * len(labels))
+    empty: list[float | None] = [None] * len(labels)
+    return BinSpec(labels, kinds, empty, list(empty), top=tuple(top), missing=missing)
 
 
-def _numeric_bins(series: pl.Series, nulls: np.ndarray, bins: int) -> Bins:
+def _numeric_spec(series: pl.Series, bins: int) -> BinSpec:
     values = series.cast(pl.Float64).to_numpy()
-    present = values[~nulls & np.isfinite(values)]
-    edges = np.unique(np.quantile(present, np.linspace(0, 1, bins + 1)[1:-1]))
-    codes = np.searchsorted(edges, np.nan_to_num(values, nan=0.0), side="left").astype(np.int64)
+    nulls = series.is_null().to_numpy()
+    finite = ~nulls & np.isfinite(values)
+    missing = not bool(finite.all())
+    present = values[finite]  # a fresh copy, so the quantile may partition it in place
+    del values, finite
+    edges = np.unique(np.quantile(present, np.linspace(0, 1, bins + 1)[1:-1], overwrite_input=True))
+    del present
     labels, kinds, lows, highs = [], [], [], []
     name = series.name
     for i in range(len(edges) + 1):
@@ -118,11 +172,9 @@ def _numeric_bins(series: pl.Series, nulls: np.ndarray, bins: int) -> Bins:
         kinds.append("range")
         lows.append(low)
         highs.append(high)
-    not_finite = nulls | ~np.isfinite(np.where(nulls, 0.0, values))
-    if not_finite.any():
-        codes = np.where(not_finite, len(labels), codes)
+    if missing:
         labels.append("missing")
         kinds.append("missing")
         lows.append(None)
         highs.append(None)
-    return Bins(codes, labels, kinds, lows, highs)
+    return BinSpec(labels, kinds, lows, highs, edges=edges, missing=missing)

@@ -13,12 +13,13 @@ import numpy as np
 import polars as pl
 from scipy.stats import norm
 
+from pipelines.error_analysis.batches import row_batches
 from pipelines.error_analysis.binning import fmt_value, interval
 from pipelines.error_analysis.evaluation import EvaluationSet
 from pipelines.error_analysis.models import Cohort, CohortCondition, SamplingNote
 from pipelines.error_analysis.options import ErrorAnalysisOptions
 
-__all__ = ["cohort_expression", "error_cohorts"]
+__all__ = ["cohort_counts", "cohort_expression", "cohort_ids", "error_cohorts"]
 
 _ERROR = "__error"
 
@@ -79,7 +80,7 @@ def _design(
 
 
 def _paths(
-    tree: object, meta: list[tuple[str, str, object]], features: pl.DataFrame
+    tree: object, meta: list[tuple[str, str, object]], features: pl.DataFrame, batch_rows: int
 ) -> list[list[CohortCondition]]:
     integers = {c for c, d in features.schema.items() if d.is_integer()}
     nullable = {c for c in features.columns if features.get_column(c).null_count() > 0}
@@ -103,7 +104,7 @@ def _paths(
             )
             go_right = CohortCondition(column=column, op="==", value=str(value), missing=False)
         else:
-            cut = _readable_cut(threshold, features.get_column(column))
+            cut = _readable_cut(threshold, features.get_column(column), batch_rows)
             if column in integers and float(cut).is_integer():
                 cut = int(cut)
             # nulls follow the tree's choice; a column without nulls needs no "(or missing)"
@@ -118,13 +119,20 @@ def _paths(
     return [_simplify(p) for p in out]
 
 
-def _readable_cut(threshold: float, values: pl.Series) -> float:
+def _readable_cut(threshold: float, values: pl.Series, batch_rows: int) -> float:
     """The shortest decimal that splits all the column's values where `threshold` does."""
-    numbers = values.cast(pl.Float64)
-    below = numbers.filter(numbers <= threshold).max()
-    above = numbers.filter(numbers > threshold).min()
-    low = threshold if below is None else float(below)  # type: ignore[arg-type]
-    high = np.inf if above is None else float(above)  # type: ignore[arg-type]
+    below: float | None = None
+    above: float | None = None
+    for offset, length in row_batches(len(values), batch_rows):
+        numbers = values.slice(offset, length).cast(pl.Float64)
+        batch_below = numbers.filter(numbers <= threshold).max()
+        batch_above = numbers.filter(numbers > threshold).min()
+        if batch_below is not None:
+            below = float(batch_below) if below is None else max(below, float(batch_below))  # type: ignore[arg-type]
+        if batch_above is not None:
+            above = float(batch_above) if above is None else min(above, float(batch_above))  # type: ignore[arg-type]
+    low = threshold if below is None else below
+    high = np.inf if above is None else above
     whole = float(np.floor(threshold))
     if low <= whole < high:
         return whole
@@ -195,6 +203,60 @@ def _rule_text(conditions: list[CohortCondition], evaluation: EvaluationSet) -> 
     return " and ".join(parts)
 
 
+def cohort_ids(features: pl.DataFrame, cohorts: list[Cohort], batch_rows: int) -> pl.Series:
+    """Per row, the id of the first cohort whose rule it satisfies (null if none), in batches."""
+    if not cohorts or features.width == 0:
+        return pl.repeat(None, features.height, dtype=pl.Int64, eager=True).alias("cohort")
+    cohort = pl.lit(None, dtype=pl.Int64)
+    for c in reversed(cohorts):
+        cohort = pl.when(cohort_expression(c.conditions)).then(pl.lit(c.id)).otherwise(cohort)
+    parts = [
+        # with_columns, not select: a rule with no conditions is a literal, broadcast to the rows
+        features.slice(offset, length).with_columns(cohort.alias("cohort")).get_column("cohort")
+        for offset, length in row_batches(features.height, batch_rows)
+    ]
+    return pl.concat(parts, rechunk=True)
+
+
+def cohort_counts(
+    features: pl.DataFrame,
+    error: np.ndarray,
+    rules: list[list[CohortCondition]],
+    batch_rows: int,
+) -> list[tuple[int, float, float]]:
+    """(rows, sum of error, sum of squared error) of every rule, counted on every row.
+
+    One pass over `batch_rows`-row batches evaluates all rules' polars filters and adds up
+    the counts, so no filtered copy of the rows is ever made.
+    """
+    counts = [(0, 0.0, 0.0)] * len(rules)
+    if not rules:
+        return counts
+    for offset, length in row_batches(features.height, batch_rows):
+        batch = features.slice(offset, length).with_columns(
+            pl.Series(_ERROR, error[offset : offset + length], dtype=pl.Float64)
+        )
+        columns = []
+        for i, conditions in enumerate(rules):
+            # filter, then count: a rule with no conditions is `lit(True)`, whose sum is 1, not n
+            members = pl.col(_ERROR).filter(cohort_expression(conditions))
+            columns += [
+                members.len().alias(f"rows_{i}"),
+                members.sum().alias(f"total_{i}"),
+                (members**2).sum().alias(f"squares_{i}"),
+            ]
+        row = batch.select(columns).row(0)
+        counts = [
+            (
+                rows + int(row[3 * i]),
+                total + float(row[3 * i + 1] or 0.0),
+                squares + float(row[3 * i + 2] or 0.0),
+            )
+            for i, (rows, total, squares) in enumerate(counts)
+        ]
+    return counts
+
+
 def error_cohorts(
     evaluation: EvaluationSet, error: np.ndarray, options: ErrorAnalysisOptions
 ) -> tuple[list[Cohort], list[SamplingNote]]:
@@ -236,21 +298,16 @@ def error_cohorts(
             max_depth=options.cohort_depth, min_samples_leaf=leaf, random_state=options.seed
         )
         tree.fit(design, error[fit_rows])
-    paths = _paths(tree, meta, evaluation.features)
-    frame = evaluation.features.with_columns(pl.Series(_ERROR, error))
+    paths = _paths(tree, meta, evaluation.features, options.batch_rows)
     overall = float(error.mean())
     total_error = float(error.sum())
     z = float(norm.ppf(0.5 + options.confidence / 2))
-    counted = []
-    for conditions in paths:
-        # filter, then count: a rule with no conditions is `lit(True)`, whose sum is 1, not n
-        members = frame.filter(cohort_expression(conditions)).get_column(_ERROR)
-        rows = members.len()
-        total = float(members.sum() or 0.0)
-        squares = float((members**2).sum() or 0.0)
-        if rows == 0:
-            continue
-        counted.append((conditions, rows, total, squares))
+    counts = cohort_counts(evaluation.features, error, paths, options.batch_rows)
+    counted = [
+        (c, rows, total, squares)
+        for c, (rows, total, squares) in zip(paths, counts, strict=True)
+        if rows
+    ]
     counted.sort(key=lambda c: (-c[2] / c[1], -c[1]))
     cohorts = []
     for i, (conditions, rows, total, squares) in enumerate(counted, start=1):

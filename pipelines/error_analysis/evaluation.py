@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import polars as pl
@@ -23,7 +23,7 @@ from pipelines.task import ResolvedTask
 if TYPE_CHECKING:
     import lightgbm as lgb
 
-__all__ = ["QUALITY_DESCRIPTIONS", "EvaluationSet"]
+__all__ = ["QUALITY_DESCRIPTIONS", "EvaluationSet", "RowMatrix"]
 
 _EPS = 1e-15
 
@@ -34,6 +34,21 @@ QUALITY_DESCRIPTIONS: dict[str, str] = {
     "drift": "rows outside the training data (a number beyond its range or an unseen category)",
 }
 """Known data-quality flags and what they mean; other flag names are shown as they are."""
+
+
+class RowMatrix(Protocol):
+    """A model matrix that gives the rows asked for: a numpy array, or `ModelMatrix`.
+
+    `ModelMatrix` (model_input.py) builds rows on demand, so the whole matrix is never held.
+    """
+
+    def __len__(self) -> int:
+        """Number of rows."""
+        ...
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        """The float64 rows at positions `rows`."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +67,8 @@ class EvaluationSet:
         The raw input features of the same rows (no target), for slices, cohorts and examples.
     transformed, transformed_names, booster
         The model matrix the booster sees, its column names, and the LightGBM booster: needed
-        for gain, permutation and SHAP importance (skipped, with a note, when absent).
+        for gain, permutation and SHAP importance (skipped, with a note, when absent). The
+        matrix is only indexed by sampled rows, so it may build them on demand (`RowMatrix`).
     feature_sources
         Model-matrix column -> the raw feature column it came from (one-hot, date parts...).
         Columns not listed are their own source.
@@ -75,7 +91,7 @@ class EvaluationSet:
     predicted: np.ndarray
     features: pl.DataFrame
     probabilities: np.ndarray | None = None
-    transformed: np.ndarray | None = None
+    transformed: np.ndarray | RowMatrix | None = None
     transformed_names: tuple[str, ...] = ()
     booster: lgb.Booster | None = None
     feature_sources: Mapping[str, str] = field(default_factory=dict)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
+from pipelines.error_analysis.batches import row_batches
 from pipelines.error_analysis.errors import EvaluationDataError
 from pipelines.error_analysis.evaluation import EvaluationSet
 from pipelines.error_analysis.models import FairnessGroup, FairnessReport
@@ -21,23 +22,62 @@ __all__ = ["fairness"]
 _MISSING = "missing"
 
 
-def _compressed(
-    groups: pl.Series, y_true: np.ndarray, y_pred: np.ndarray, *, classifier: bool
-) -> pl.DataFrame:
+def _outcomes(evaluation: EvaluationSet, offset: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """(y_true, y_pred) of one batch as fairlearn is given them.
+
+    Binary: 0/1 for the positive class. Multiclass: class indices. Regression: |residual|
+    and the prediction, so that the weighted means per group give MAE and mean prediction.
+    """
+    end = offset + length
+    if evaluation.task.kind == "binary":
+        positive = evaluation.task.classes.index(evaluation.task.positive_label or "")
+        y_true = (evaluation.y_true[offset:end].astype(np.int64) == positive).astype(np.int64)
+        y_pred = (evaluation.predicted[offset:end].astype(np.int64) == positive).astype(np.int64)
+        return y_true, y_pred
+    if evaluation.is_classifier:
+        return (
+            evaluation.y_true[offset:end].astype(np.int64),
+            evaluation.predicted[offset:end].astype(np.int64),
+        )
+    predicted = evaluation.predicted[offset:end].astype(np.float64)
+    return np.abs(evaluation.y_true[offset:end].astype(np.float64) - predicted), predicted
+
+
+def _compressed(groups: pl.Series, evaluation: EvaluationSet, batch_rows: int) -> pl.DataFrame:
     """Rows weighted by count: one per (group, actual, predicted), or one per group.
 
     Classifiers: `w` rows of each (group, actual, predicted). Regression: one row per group
     with its mean |residual| (`y`), mean prediction (`p`) and row count (`w`).
 
     fairlearn's MetricFrame costs a Python step per row per metric and group (~40 s on 336k
-    rows); weighted rows give the same per-group numbers from a few dozen rows.
+    rows); weighted rows give the same per-group numbers from a few dozen rows. The counts
+    (and sums) are taken per `batch_rows`-row batch and added up, so no full-length copy of
+    the group column or the outcomes is made.
     """
-    frame = pl.DataFrame(
-        {"g": groups.cast(pl.String).fill_null(_MISSING), "y": y_true, "p": y_pred}
-    )
+    classifier = evaluation.is_classifier
+    parts = []
+    for offset, length in row_batches(len(groups), batch_rows):
+        y_true, y_pred = _outcomes(evaluation, offset, length)
+        frame = pl.DataFrame(
+            {
+                "g": groups.slice(offset, length).cast(pl.String).fill_null(_MISSING),
+                "y": y_true,
+                "p": y_pred,
+            }
+        )
+        if classifier:
+            parts.append(frame.group_by("g", "y", "p").agg(w=pl.len()))
+        else:
+            parts.append(
+                frame.group_by("g").agg(y=pl.col("y").sum(), p=pl.col("p").sum(), w=pl.len())
+            )
+    merged = pl.concat(parts)
     if classifier:
-        return frame.group_by("g", "y", "p").agg(w=pl.len()).sort("g", "y", "p")
-    return frame.group_by("g").agg(y=pl.col("y").mean(), p=pl.col("p").mean(), w=pl.len()).sort("g")
+        return merged.group_by("g", "y", "p").agg(w=pl.col("w").sum()).sort("g", "y", "p")
+    totals = merged.group_by("g").agg(pl.col("y", "p", "w").sum())
+    return totals.select(
+        "g", y=pl.col("y") / pl.col("w"), p=pl.col("p") / pl.col("w"), w=pl.col("w")
+    ).sort("g")
 
 
 def _weight_total(_: object, __: object, sample_weight: np.ndarray) -> float:
@@ -77,9 +117,6 @@ def fairness(
         msg = f"sensitive column(s) {listed} are not in the evaluation data: name its columns"
         raise EvaluationDataError(msg)
     if evaluation.task.kind == "binary":
-        positive = evaluation.task.classes.index(evaluation.task.positive_label or "")
-        y_true = (evaluation.y_true.astype(np.int64) == positive).astype(np.int64)
-        y_pred = (evaluation.predicted.astype(np.int64) == positive).astype(np.int64)
         metrics: dict[str, Callable[..., float]] = {
             "selection_rate": selection_rate,
             "true_positive_rate": true_positive_rate,
@@ -87,21 +124,13 @@ def fairness(
             "accuracy": accuracy_score,
         }
     elif evaluation.is_classifier:
-        y_true = evaluation.y_true.astype(np.int64)
-        y_pred = evaluation.predicted.astype(np.int64)
         metrics = {"accuracy": accuracy_score}
     else:
-        # one row per group: y_true carries the group's mean |residual|, y_pred its mean
-        # prediction, so these weighted means give the group's MAE and mean prediction
-        y_true = np.abs(evaluation.y_true.astype(np.float64) - evaluation.predicted)
-        y_pred = evaluation.predicted.astype(np.float64)
         metrics = {"mae": _mean_of_true, "mean_prediction": _mean_of_predicted}
     metrics["count"] = _weight_total
     reports = []
     for column in options.sensitive:
-        compressed = _compressed(
-            frame.get_column(column), y_true, y_pred, classifier=evaluation.is_classifier
-        )
+        compressed = _compressed(frame.get_column(column), evaluation, options.batch_rows)
         weights = compressed.get_column("w").to_numpy()
         frame_metrics = MetricFrame(
             metrics=metrics,

@@ -47,6 +47,14 @@ def _loss(evaluation: EvaluationSet, raw: np.ndarray, y: np.ndarray) -> float:
     return float(-np.log(np.clip(p_true, _EPS, 1)).mean())
 
 
+def _targets(evaluation: EvaluationSet, rows: np.ndarray) -> np.ndarray:
+    """What the booster's output is scored against, for the sampled rows only."""
+    y = evaluation.y_true[rows]
+    if evaluation.task.kind == "binary":
+        return (y.astype(np.int64) == evaluation.booster_class).astype(np.int64)
+    return y.astype(np.int64 if evaluation.is_classifier else np.float64)
+
+
 def _sample(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
     return np.arange(n) if n <= size else np.sort(rng.choice(n, size, replace=False))
 
@@ -69,17 +77,11 @@ def feature_importance(
     n = evaluation.size
     gains = booster.feature_importance(importance_type="gain")
     gain = _normalise({s: float(sum(gains[i] for i in idx)) for s, idx in groups.items()})
-    if evaluation.task.kind == "binary":
-        y = (evaluation.y_true.astype(np.int64) == evaluation.booster_class).astype(np.int64)
-    elif evaluation.is_classifier:
-        y = evaluation.y_true.astype(np.int64)
-    else:
-        y = evaluation.y_true.astype(np.float64)
     # permutation: increase in loss when a raw column's matrix columns are shuffled together
     rows = _sample(n, options.permutation_rows, rng)
     _note(notes, "permutation importance", len(rows), n, options.permutation_repeats)
     base_x = np.ascontiguousarray(matrix[rows], dtype=np.float64)
-    y_rows = y[rows]
+    y_rows = _targets(evaluation, rows)
     baseline = _loss(evaluation, np.asarray(booster.predict(base_x, num_threads=1)), y_rows)
     permutation: dict[str, float] = {}
     permutation_std: dict[str, float] = {}
@@ -110,7 +112,7 @@ def feature_importance(
         k = len(evaluation.task.classes)
         per_class = contributions.reshape(len(shap_rows), k, width)[:, :, :-1]
         mean_abs_matrix = np.abs(per_class).mean(axis=(0, 1))
-        predicted = evaluation.predicted.astype(np.int64)[shap_rows]
+        predicted = evaluation.predicted[shap_rows].astype(np.int64)
         shap_matrix = per_class[np.arange(len(shap_rows)), predicted]
         output = "contribution to the predicted class's raw score"
     else:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from pipelines.error_analysis.all_rows import all_row_values
+from pipelines.error_analysis.batches import DEFAULT_BATCH_ROWS, row_batches
 from pipelines.error_analysis.evaluation import EvaluationSet
 from pipelines.error_analysis.models import (
     Calibration,
@@ -70,11 +72,11 @@ def _tie_groups(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _classifier_metrics(
     evaluation: EvaluationSet, rows: np.ndarray
 ) -> dict[str, tuple[WeightedMetric, bool]]:
-    y = evaluation.y_true.astype(np.int64)[rows]
+    y = evaluation.y_true[rows].astype(np.int64)
     assert evaluation.probabilities is not None
     proba = evaluation.probabilities[rows]
     k = proba.shape[1]
-    predicted = evaluation.predicted.astype(np.int64)[rows]
+    predicted = evaluation.predicted[rows].astype(np.int64)
     correct = (predicted == y).astype(np.float64)
     log_loss = -np.log(np.clip(proba[np.arange(len(y)), y], _EPS, 1.0))
     onehot_true = np.eye(k)[y]
@@ -125,8 +127,8 @@ def _classifier_metrics(
 def _regression_metrics(
     evaluation: EvaluationSet, rows: np.ndarray
 ) -> dict[str, tuple[WeightedMetric, bool]]:
-    y = evaluation.y_true.astype(np.float64)[rows]
-    residual = y - evaluation.predicted.astype(np.float64)[rows]
+    y = evaluation.y_true[rows].astype(np.float64)
+    residual = y - evaluation.predicted[rows].astype(np.float64)
 
     def mae(w: np.ndarray) -> float:
         return float((w * np.abs(residual)).sum() / w.sum())
@@ -149,17 +151,22 @@ def headline_metrics(
 
     Above `options.bootstrap_rows` rows the bootstrap runs on a uniform sample of that many
     rows (m-out-of-n) and each interval's distances from the sample's value are scaled by
-    sqrt(m/n) around the full-data value; the returned note says so.
+    sqrt(m/n) around the full-data value; the returned note says so. The full-data values
+    are then added up over row batches (`all_row_values`), so no per-row array of the
+    metrics is built for every row.
     """
     build = _classifier_metrics if evaluation.is_classifier else _regression_metrics
     n = evaluation.size
     rng = np.random.default_rng(options.seed)
-    every = np.arange(n)
-    full = build(evaluation, every)
-    sample = every
     if n > options.bootstrap_rows:
+        # the per-row arrays of `build` exist only for the sample; values come from batches
         sample = np.sort(rng.choice(n, options.bootstrap_rows, replace=False))
-    metrics = full if len(sample) == n else build(evaluation, sample)
+        metrics = build(evaluation, sample)
+        full_values = all_row_values(evaluation, options.batch_rows)
+    else:
+        sample = np.arange(n)
+        metrics = build(evaluation, sample)
+        full_values = {name: function(np.ones(n)) for name, (function, _) in metrics.items()}
     m = len(sample)
     scale = float(np.sqrt(m / n))
     draws: dict[str, list[float]] = {name: [] for name in metrics}
@@ -171,9 +178,9 @@ def headline_metrics(
             draws[name].append(function(weights))
     alpha = (1 - options.confidence) / 2
     out = []
-    for name, (function, higher) in full.items():
-        value = function(np.ones(n))
-        centre = value if m == n else metrics[name][0](np.ones(m))
+    for name, (function, higher) in metrics.items():
+        value = full_values[name]
+        centre = value if m == n else function(np.ones(m))
         values = np.asarray(draws[name], dtype=np.float64)
         values = values[np.isfinite(values)]
         low = high = None
@@ -200,12 +207,14 @@ def _finite(value: float) -> float:
     return round(float(value), 6) if np.isfinite(value) else 0.0
 
 
-def confusion(evaluation: EvaluationSet) -> ConfusionMatrix:
-    """Confusion counts and per-class precision, recall, F1 and support."""
+def confusion(evaluation: EvaluationSet, batch_rows: int = DEFAULT_BATCH_ROWS) -> ConfusionMatrix:
+    """Confusion counts (added up over row batches) and per-class precision, recall, F1."""
     k = len(evaluation.task.classes)
-    y = evaluation.y_true.astype(np.int64)
-    predicted = evaluation.predicted.astype(np.int64)
-    counts = np.bincount(y * k + predicted, minlength=k * k).reshape(k, k)
+    counts = np.zeros((k, k), dtype=np.int64)
+    for offset, length in row_batches(evaluation.size, batch_rows):
+        y = evaluation.y_true[offset : offset + length].astype(np.int64)
+        predicted = evaluation.predicted[offset : offset + length].astype(np.int64)
+        counts += np.bincount(y * k + predicted, minlength=k * k).reshape(k, k)
     per_class = []
     for cls, label in enumerate(evaluation.task.classes):
         tp = counts[cls, cls]
@@ -235,30 +244,29 @@ def calibration(evaluation: EvaluationSet, options: ErrorAnalysisOptions) -> Cal
     """
     proba = evaluation.probabilities
     assert proba is not None
-    y = evaluation.y_true.astype(np.int64)
-    if evaluation.task.kind == "binary":
-        positive = evaluation.task.classes.index(evaluation.task.positive_label or "")
-        score = proba[:, positive]
-        outcome = (y == positive).astype(np.float64)
-        kind = "positive_class"
-    else:
-        score = proba.max(axis=1)
-        outcome = (proba.argmax(axis=1) == y).astype(np.float64)
-        kind = "top_label"
-    edges = np.linspace(0.0, 1.0, options.calibration_bins + 1)
-    index = np.clip(np.digitize(score, edges[1:-1]), 0, options.calibration_bins - 1)
-    rows = np.bincount(index, minlength=options.calibration_bins)
-    predicted_sum = np.bincount(index, weights=score, minlength=options.calibration_bins)
-    observed_sum = np.bincount(index, weights=outcome, minlength=options.calibration_bins)
+    size = options.calibration_bins
+    edges = np.linspace(0.0, 1.0, size + 1)
+    rows = np.zeros(size, dtype=np.int64)
+    predicted_sum, observed_sum = np.zeros(size), np.zeros(size)
+    kind = "positive_class" if evaluation.task.kind == "binary" else "top_label"
+    for offset, length in row_batches(evaluation.size, options.batch_rows):
+        score, outcome = _calibration_rows(
+            evaluation, proba[offset : offset + length], offset, length
+        )
+        index = np.clip(np.digitize(score, edges[1:-1]), 0, size - 1)
+        rows += np.bincount(index, minlength=size)
+        predicted_sum += np.bincount(index, weights=score, minlength=size)
+        observed_sum += np.bincount(index, weights=outcome, minlength=size)
+    n = evaluation.size
     bins = []
     ece = 0.0
     worst: tuple[float, float, float] | None = None  # (gap, low, high), gap = predicted - observed
-    for b in range(options.calibration_bins):
+    for b in range(size):
         if rows[b] == 0:
             continue
         mean_predicted = predicted_sum[b] / rows[b]
         observed = observed_sum[b] / rows[b]
-        ece += rows[b] / len(score) * abs(observed - mean_predicted)
+        ece += rows[b] / n * abs(observed - mean_predicted)
         bins.append(
             CalibrationBin(
                 low=round(float(edges[b]), 6),
@@ -269,7 +277,7 @@ def calibration(evaluation: EvaluationSet, options: ErrorAnalysisOptions) -> Cal
             )
         )
         gap = float(mean_predicted - observed)
-        if rows[b] >= max(30, 0.01 * len(score)) and (worst is None or abs(gap) > abs(worst[0])):
+        if rows[b] >= max(30, 0.01 * n) and (worst is None or abs(gap) > abs(worst[0])):
             worst = (gap, float(edges[b]), float(edges[b + 1]))
     return Calibration(
         kind=kind,
@@ -277,6 +285,17 @@ def calibration(evaluation: EvaluationSet, options: ErrorAnalysisOptions) -> Cal
         ece=round(float(ece), 6),
         sentence=_calibration_sentence(ece, worst, kind),
     )
+
+
+def _calibration_rows(
+    evaluation: EvaluationSet, proba: np.ndarray, offset: int, length: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(score, outcome) of one batch: positive class vs its rate, or confidence vs accuracy."""
+    y = evaluation.y_true[offset : offset + length].astype(np.int64)
+    if evaluation.task.kind == "binary":
+        positive = evaluation.task.classes.index(evaluation.task.positive_label or "")
+        return proba[:, positive], (y == positive).astype(np.float64)
+    return proba.max(axis=1), (proba.argmax(axis=1) == y).astype(np.float64)
 
 
 def _calibration_sentence(ece: float, worst: tuple[float, float, float] | None, kind: str) -> str:
@@ -303,15 +322,21 @@ def threshold_sweep(
     proba = evaluation.probabilities
     assert proba is not None
     positive = evaluation.task.classes.index(evaluation.task.positive_label or "")
-    score = proba[:, positive]
-    actual = evaluation.y_true.astype(np.int64) == positive
-    n = len(score)
+    n = evaluation.size
+    thresholds = np.linspace(0.0, 1.0, options.threshold_steps + 2)[1:-1]
+    counts = np.zeros((len(thresholds), 3), dtype=np.int64)  # tp, fp, fn per threshold
+    for offset, length in row_batches(n, options.batch_rows):
+        score = proba[offset : offset + length, positive]
+        actual = evaluation.y_true[offset : offset + length].astype(np.int64) == positive
+        for i, threshold in enumerate(thresholds):
+            chosen = score >= threshold
+            counts[i] += (
+                int((chosen & actual).sum()),
+                int((chosen & ~actual).sum()),
+                int((~chosen & actual).sum()),
+            )
     points = []
-    for threshold in np.linspace(0.0, 1.0, options.threshold_steps + 2)[1:-1]:
-        chosen = score >= threshold
-        tp = int((chosen & actual).sum())
-        fp = int((chosen & ~actual).sum())
-        fn = int((~chosen & actual).sum())
+    for threshold, (tp, fp, fn) in zip(thresholds, counts.tolist(), strict=True):
         tn = n - tp - fp - fn
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0

@@ -16,12 +16,19 @@ import numpy as np
 import polars as pl
 
 from pipelines.columns import ColumnNames
+from pipelines.error_analysis.batches import DEFAULT_BATCH_ROWS, row_batches
 from pipelines.error_analysis.errors import EvaluationDataError
 from pipelines.error_analysis.evaluation import EvaluationSet
 from pipelines.error_analysis.quality import TrainingRanges, quality_flags
 from pipelines.task import ResolvedTask
 
-__all__ = ["EvaluationInputs", "ModelLike", "evaluation_from_model", "ranges_from_schema"]
+__all__ = [
+    "EvaluationInputs",
+    "ModelLike",
+    "ModelMatrix",
+    "evaluation_from_model",
+    "ranges_from_schema",
+]
 
 KEY_COLUMNS = ("_row", "_source_line", "_source_file")
 
@@ -59,6 +66,55 @@ class ModelLike(Protocol):
         ...
 
 
+def _numeric(matrix_frame: pl.DataFrame) -> np.ndarray:
+    """The matrix as float32-exact float64 values, as train feeds its booster.
+
+    Same as train.booster.numeric_matrix, so the predictions here equal train's
+    test_predictions to the last bit.
+    """
+    return matrix_frame.select(pl.all().cast(pl.Float32)).to_numpy(order="c").astype(np.float64)
+
+
+class ModelMatrix:
+    """The model matrix of the evaluation rows, built only for the rows asked for.
+
+    `matrix[rows]` (an array of row positions) runs the feature pipeline on those rows; the
+    sampled parts (permutation, SHAP) ask for a few thousand, so the whole n x p matrix is
+    never held. The feature pipeline is fitted and works row by row, so a row's values do
+    not depend on which other rows are transformed with it.
+    """
+
+    def __init__(self, model: ModelLike, inputs: pl.DataFrame) -> None:
+        self._model = model
+        self._inputs = inputs
+
+    def __len__(self) -> int:
+        """Number of evaluation rows."""
+        return self._inputs.height
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        """The float64 model matrix of the rows at positions `rows`, in that order."""
+        picked = self._inputs[pl.Series(np.asarray(rows, dtype=np.int64))]
+        return _numeric(self._model.matrix(picked))
+
+
+def _predict_in_batches(
+    model: ModelLike, frame: pl.DataFrame, batch_rows: int
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Booster output for every row, `batch_rows` at a time, and the model matrix's columns."""
+    raw: np.ndarray | None = None
+    names: tuple[str, ...] = ()
+    for offset, length in row_batches(frame.height, batch_rows):
+        matrix_frame = model.matrix(frame.slice(offset, length))
+        names = tuple(matrix_frame.columns)
+        batch = np.asarray(model.booster.predict(_numeric(matrix_frame), num_threads=1))
+        if raw is None:  # filled in place: no list of parts and no concatenated copy
+            raw = np.empty((frame.height, *batch.shape[1:]), dtype=batch.dtype)
+        raw[offset : offset + length] = batch
+    assert raw is not None
+    return raw, names
+
+
 class EvaluationInputs:
     """An `EvaluationSet` plus what the stage reports about how it was built."""
 
@@ -80,19 +136,39 @@ class EvaluationInputs:
         return self.set_aside.height
 
 
-def _class_text(values: pl.Series) -> pl.Series:
+def _whole_floats(values: pl.Series) -> bool:
+    """Floats that are all whole numbers (1.0 read back from Parquet is the class "1")."""
+    if not values.dtype.is_float() or values.null_count() == len(values):
+        return False
+    return bool(((values == values.round(0)) | values.is_null()).all())
+
+
+def _class_text(values: pl.Series, *, whole_floats: bool) -> pl.Series:
     if values.dtype == pl.Boolean:
         return values.replace_strict({True: "true", False: "false"}, return_dtype=pl.String)
-    if values.dtype.is_float():  # 1.0 read back from Parquet is the class "1"
-        whole = values.drop_nulls()
-        if len(whole) and bool((whole == whole.round(0)).all()):
-            return values.cast(pl.Int64).cast(pl.String)
+    if whole_floats:
+        return values.cast(pl.Int64).cast(pl.String)
     return values.cast(pl.String)
 
 
-def _class_codes(values: pl.Series, classes: Sequence[str]) -> pl.Series:
+def _class_codes(
+    values: pl.Series, classes: Sequence[str], batch_rows: int = DEFAULT_BATCH_ROWS
+) -> pl.Series:
+    """Class index per value (null for a class not in `classes`), `batch_rows` at a time.
+
+    Batches keep the text form of the labels (one string per row) to a batch.
+    """
     codes = {label: code for code, label in enumerate(classes)}
-    return _class_text(values).replace_strict(codes, default=None, return_dtype=pl.Int64)
+    whole_floats = _whole_floats(values)
+    parts = [
+        _class_text(values.slice(offset, length), whole_floats=whole_floats).replace_strict(
+            codes, default=None, return_dtype=pl.Int64
+        )
+        for offset, length in row_batches(len(values), batch_rows)
+    ]
+    if not parts:
+        return pl.Series(values.name, [], dtype=pl.Int64)
+    return pl.concat(parts, rechunk=True)
 
 
 def _probabilities(raw: np.ndarray, task: ResolvedTask) -> tuple[np.ndarray, int]:
@@ -147,7 +223,8 @@ def _oof_arrays(
         )
         raise EvaluationDataError(msg)
     codes = _class_codes(oof.get_column("y_true"), task.classes)
-    keep = codes.is_not_null().to_numpy()
+    every = codes.null_count() == 0  # then no boolean-mask copy of the OOF arrays is made
+    keep = slice(None) if every else codes.is_not_null().to_numpy()
     rows = oof.get_column("_row").to_numpy()[keep]
     lines = None
     if "_source_line" in oof.columns:
@@ -155,9 +232,10 @@ def _oof_arrays(
     elif source_lines is not None:
         lines = np.array([source_lines.get(int(r), -1) for r in rows], dtype=np.float64)
         lines[lines < 0] = np.nan
+    probabilities = oof.select(pl.col(columns).cast(pl.Float64)).to_numpy()
     return {
-        "oof_y_true": codes.to_numpy()[keep].astype(np.int64),
-        "oof_probabilities": oof.select(columns).to_numpy().astype(np.float64)[keep],
+        "oof_y_true": codes.to_numpy()[keep].astype(np.int64, copy=False),
+        "oof_probabilities": probabilities[keep],
         "oof_rows": rows,
         "oof_source_lines": lines,
     }
@@ -174,6 +252,7 @@ def evaluation_from_model(
     warned_lines: Iterable[int] | None = None,
     ranges: TrainingRanges | None = None,
     oof_source_lines: dict[int, int] | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> EvaluationInputs:
     """Predict `frame` with `model` and gather everything the analysis needs.
 
@@ -201,10 +280,13 @@ def evaluation_from_model(
         frame = frame.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64))
     notes: list[str] = []
     values = frame.get_column(target)
-    if task.kind == "regression":
+    target_codes = (
+        None if task.kind == "regression" else _class_codes(values, task.classes, batch_rows)
+    )
+    if target_codes is None:
         usable = values.cast(pl.Float64, strict=False).is_not_null()
     else:
-        usable = _class_codes(values, task.classes).is_not_null()
+        usable = target_codes.is_not_null()
     set_aside = frame.height - int(usable.sum())
     keys = [c for c in KEY_COLUMNS if c in frame.columns]
     aside = frame.filter(~usable).select(
@@ -222,20 +304,18 @@ def evaluation_from_model(
             + "."
         )
         frame = frame.filter(usable)
+        target_codes = None if target_codes is None else target_codes.filter(usable)
     if frame.height == 0:
         msg = f"no evaluation row has a usable `{target}`: pass labelled rows"
         raise EvaluationDataError(msg)
-    matrix_frame = model.matrix(frame)
-    # float32-exact values, as train feeds its booster (train.booster.numeric_matrix), so the
-    # predictions here equal train's test_predictions to the last bit
-    matrix = matrix_frame.select(pl.all().cast(pl.Float32)).to_numpy(order="c").astype(np.float64)
-    raw = np.asarray(model.booster.predict(matrix, num_threads=1))
+    raw, matrix_names = _predict_in_batches(model, frame, batch_rows)
     if task.kind == "regression":
         y_true = frame.get_column(target).cast(pl.Float64).to_numpy()
         predicted = raw.astype(np.float64)
         probabilities, booster_class = None, 1
     else:
-        y_true = _class_codes(frame.get_column(target), task.classes).to_numpy().astype(np.int64)
+        assert target_codes is not None
+        y_true = target_codes.to_numpy().astype(np.int64)
         probabilities, booster_class = _probabilities(raw, task)
         if task.kind == "binary":
             cut = 0.5 if model.threshold is None else model.threshold
@@ -258,8 +338,8 @@ def evaluation_from_model(
         predicted=predicted,
         probabilities=probabilities,
         features=features,
-        transformed=matrix,
-        transformed_names=tuple(matrix_frame.columns),
+        transformed=ModelMatrix(model, frame.drop(target, *keys)),
+        transformed_names=matrix_names,
         booster=model.booster,
         feature_sources=_sources(model),
         booster_class=booster_class,

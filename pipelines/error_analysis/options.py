@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipelines.error_analysis.batches import DEFAULT_BATCH_ROWS
+
 __all__ = ["ErrorAnalysisOptions"]
 
 
@@ -59,3 +61,11 @@ class ErrorAnalysisOptions(BaseModel):
         2_000_000, ge=1_000, description="Out-of-fold rows given to cleanlab (sampled above)."
     )
     threshold_steps: int = Field(19, ge=3, le=99, description="Thresholds in the binary sweep.")
+    batch_rows: int = Field(
+        DEFAULT_BATCH_ROWS,
+        ge=1,
+        description=(
+            "Rows per batch for the parts that read every row (prediction, cohort, slice and "
+            "fairness counts): their memory follows this, not the row count."
+        ),
+    )

@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 from scipy.stats import norm
 
+from pipelines.error_analysis.batches import row_batches
 from pipelines.error_analysis.binning import interval
 from pipelines.error_analysis.evaluation import QUALITY_DESCRIPTIONS, EvaluationSet
 from pipelines.error_analysis.models import DataQualityGroup
@@ -105,6 +106,21 @@ def quality_flags(
     return pl.DataFrame(columns)
 
 
+def _flagged_sums(
+    flagged: pl.Series, error: np.ndarray, batch_rows: int
+) -> tuple[float, float, float]:
+    """Sum and sum of squares of the error on flagged rows, and its sum on the rest."""
+    inside = squares = outside = 0.0
+    for offset, length in row_batches(len(flagged), batch_rows):
+        mask = flagged.slice(offset, length).to_numpy().astype(bool)
+        batch = error[offset : offset + length]
+        chosen, rest = batch[mask], batch[~mask]
+        inside += float(chosen.sum())
+        squares += float((chosen**2).sum())
+        outside += float(rest.sum())
+    return inside, squares, outside
+
+
 def data_quality(
     evaluation: EvaluationSet, error: np.ndarray, options: ErrorAnalysisOptions
 ) -> list[DataQualityGroup]:
@@ -114,7 +130,7 @@ def data_quality(
     out = []
     flags = evaluation.quality_flags
     for name in flags.columns:
-        flagged = flags.get_column(name).fill_null(False).to_numpy().astype(bool)
+        flagged = flags.get_column(name).fill_null(False)
         description = QUALITY_DESCRIPTIONS.get(name, name.replace("_", " "))
         count = int(flagged.sum())
         if count == 0 or count == len(flagged):
@@ -136,22 +152,24 @@ def data_quality(
                 )
             )
             continue
-        inside, outside = error[flagged], error[~flagged]
+        inside_sum, inside_squares, outside_sum = _flagged_sums(flagged, error, options.batch_rows)
+        inside_mean = inside_sum / count
+        outside_mean = outside_sum / (len(flagged) - count)
         low, high = interval(
-            np.array([inside.sum()]),
-            np.array([(inside**2).sum()]),
+            np.array([inside_sum]),
+            np.array([inside_squares]),
             np.array([count]),
             rate=rate,
             z=z,
         )
-        difference = float(inside.mean() - outside.mean())
+        difference = float(inside_mean - outside_mean)
         out.append(
             DataQualityGroup(
                 kind=name,
                 description=description,
                 rows_flagged=count,
-                error_flagged=round(float(inside.mean()), 6),
-                error_rest=round(float(outside.mean()), 6),
+                error_flagged=round(float(inside_mean), 6),
+                error_rest=round(float(outside_mean), 6),
                 low_interval=round(float(low[0]), 6),
                 high_interval=round(float(high[0]), 6),
                 difference=round(difference, 6),
@@ -159,8 +177,8 @@ def data_quality(
                     name,
                     description,
                     count,
-                    float(inside.mean()),
-                    float(outside.mean()),
+                    float(inside_mean),
+                    float(outside_mean),
                     float(low[0]),
                     float(high[0]),
                     rate=rate,

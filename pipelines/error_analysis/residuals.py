@@ -5,54 +5,98 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.error_analysis.binning import bin_column
+from pipelines.error_analysis.batches import DEFAULT_BATCH_ROWS, row_batches
+from pipelines.error_analysis.binning import BinSpec, bin_spec
 from pipelines.error_analysis.evaluation import EvaluationSet
 from pipelines.error_analysis.models import ResidualBin, Residuals
 
 __all__ = ["residuals"]
 
 
-def _bins(codes: np.ndarray, labels: list[str], residual: np.ndarray) -> list[ResidualBin]:
+def _residual(evaluation: EvaluationSet, offset: int, length: int) -> np.ndarray:
+    end = offset + length
+    y = evaluation.y_true[offset:end].astype(np.float64)
+    return y - evaluation.predicted[offset:end].astype(np.float64)
+
+
+def _bins(
+    spec: BinSpec, values: pl.Series, evaluation: EvaluationSet, batch_rows: int
+) -> list[ResidualBin]:
+    """Rows, mean, mean |.| and spread of the residual per bin, in two passes over batches."""
+    size = len(spec.labels)
+    rows = np.zeros(size, dtype=np.int64)
+    total, absolute, squares = np.zeros(size), np.zeros(size), np.zeros(size)
+    for offset, length in row_batches(evaluation.size, batch_rows):
+        codes = spec.codes(values.slice(offset, length))
+        residual = _residual(evaluation, offset, length)
+        rows += np.bincount(codes, minlength=size)
+        total += np.bincount(codes, weights=residual, minlength=size)
+        absolute += np.bincount(codes, weights=np.abs(residual), minlength=size)
+    mean = total / np.maximum(rows, 1)
+    for offset, length in row_batches(evaluation.size, batch_rows):  # spread around the mean
+        codes = spec.codes(values.slice(offset, length))
+        deviation = _residual(evaluation, offset, length) - mean[codes]
+        squares += np.bincount(codes, weights=deviation**2, minlength=size)
     out = []
-    for code, label in enumerate(labels):
-        values = residual[codes == code]
-        if len(values) == 0:
+    for code, label in enumerate(spec.labels):
+        if rows[code] == 0:
             continue
         out.append(
             ResidualBin(
                 label=label,
-                rows=len(values),
-                mean_residual=round(float(values.mean()), 6),
-                mean_absolute=round(float(np.abs(values).mean()), 6),
-                std=round(float(values.std()), 6),
+                rows=int(rows[code]),
+                mean_residual=round(float(mean[code]), 6),
+                mean_absolute=round(float(absolute[code] / rows[code]), 6),
+                std=round(float(np.sqrt(squares[code] / rows[code])), 6),
             )
         )
     return out
 
 
-def residuals(evaluation: EvaluationSet, top_features: list[str]) -> Residuals:
+def _breusch_pagan(evaluation: EvaluationSet, batch_rows: int) -> float | None:
+    """p-value of squared residuals regressed on the prediction (n·R² ~ χ²(1)), in batches."""
+    from scipy.stats import chi2
+
+    n = evaluation.size
+    if n <= 10:
+        return None
+    sum_p = sum_s = 0.0
+    for offset, length in row_batches(n, batch_rows):
+        sum_p += float(evaluation.predicted[offset : offset + length].astype(np.float64).sum())
+        sum_s += float((_residual(evaluation, offset, length) ** 2).sum())
+    mean_p, mean_s = sum_p / n, sum_s / n
+    pp = ss = ps = 0.0
+    for offset, length in row_batches(n, batch_rows):
+        dp = evaluation.predicted[offset : offset + length].astype(np.float64) - mean_p
+        ds = _residual(evaluation, offset, length) ** 2 - mean_s
+        pp += float((dp * dp).sum())
+        ss += float((ds * ds).sum())
+        ps += float((dp * ds).sum())
+    if pp <= 0 or ss <= 0:
+        return None
+    r = ps / np.sqrt(pp * ss)
+    return float(chi2.sf(n * r * r, 1))
+
+
+def residuals(
+    evaluation: EvaluationSet, top_features: list[str], batch_rows: int = DEFAULT_BATCH_ROWS
+) -> Residuals:
     """Residual (y - prediction) per prediction decile and per bin of the top 3 features.
 
     Heteroscedasticity: a Breusch-Pagan test (squared residuals regressed on the
     prediction; n·R² ~ χ²(1)) and the residual spread of the top vs the bottom decile.
+    Every number is added up over `batch_rows`-row batches (two passes: means, then spreads).
     """
-    from scipy.stats import chi2
-
-    y = evaluation.y_true.astype(np.float64)
-    predicted = evaluation.predicted.astype(np.float64)
-    residual = y - predicted
-    prediction_bins = bin_column(pl.Series("prediction", predicted), bins=10, categories=10)
-    by_prediction = _bins(prediction_bins.codes, prediction_bins.labels, residual)
+    prediction = pl.Series("prediction", evaluation.predicted, dtype=pl.Float64)
+    spec = bin_spec(prediction, bins=10, categories=10, batch_rows=batch_rows)
+    by_prediction = _bins(spec, prediction, evaluation, batch_rows)
     by_feature = {}
     for column in top_features[:3]:
         if column in evaluation.features.columns:
-            b = bin_column(evaluation.features.get_column(column), bins=8, categories=8)
-            by_feature[column] = _bins(b.codes, b.labels, residual)
-    p_value: float | None = None
-    squared = residual**2
-    if len(y) > 10 and np.std(predicted) > 0 and np.std(squared) > 0:
-        r = float(np.corrcoef(predicted, squared)[0, 1])
-        p_value = float(chi2.sf(len(y) * r * r, 1))
+            values = evaluation.features.get_column(column)
+            feature_spec = bin_spec(values, bins=8, categories=8, batch_rows=batch_rows)
+            by_feature[column] = _bins(feature_spec, values, evaluation, batch_rows)
+    p_value = _breusch_pagan(evaluation, batch_rows)
     ratio = None
     if len(by_prediction) >= 2 and by_prediction[0].std > 0:
         ratio = round(by_prediction[-1].std / by_prediction[0].std, 6)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 from scipy.stats import norm
 
-from pipelines.error_analysis.binning import bin_column, interval, is_sliceable
+from pipelines.error_analysis.batches import row_batches
+from pipelines.error_analysis.binning import BinSpec, bin_spec, interval, is_sliceable
 from pipelines.error_analysis.evaluation import EvaluationSet
 from pipelines.error_analysis.models import FeatureSlices, Slice
 from pipelines.error_analysis.options import ErrorAnalysisOptions
@@ -36,14 +38,18 @@ def feature_slices(
         series = features.get_column(column)
         if not is_sliceable(series.dtype) or series.null_count() == len(series):
             continue
-        bins = bin_column(series, bins=options.slice_bins, categories=options.slice_categories)
+        bins = bin_spec(
+            series,
+            bins=options.slice_bins,
+            categories=options.slice_categories,
+            batch_rows=options.batch_rows,
+        )
         size = len(bins.labels)
         if size < 2:
             continue
-        n = np.bincount(bins.codes, minlength=size)
-        total = np.bincount(bins.codes, weights=error, minlength=size)
-        squares = np.bincount(bins.codes, weights=error**2, minlength=size)
-        loss_total = np.bincount(bins.codes, weights=loss, minlength=size)
+        n, total, squares, loss_total = _slice_counts(
+            bins, series, error, loss, size, options.batch_rows
+        )
         low, high = interval(total, squares, n, rate=rate, z=z)
         slices = []
         for i in range(size):
@@ -83,6 +89,27 @@ def feature_slices(
         )
     out.sort(key=lambda item: (-item[0], item[1].feature))
     return [item[1] for item in out]
+
+
+def _slice_counts(
+    bins: BinSpec,
+    series: pl.Series,
+    error: np.ndarray,
+    loss: np.ndarray,
+    size: int,
+    batch_rows: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, error sum, squared-error sum and loss sum per bin, added up over row batches."""
+    n = np.zeros(size, dtype=np.int64)
+    total, squares, loss_total = np.zeros(size), np.zeros(size), np.zeros(size)
+    for offset, length in row_batches(len(series), batch_rows):
+        codes = bins.codes(series.slice(offset, length))
+        batch_error, batch_loss = error[offset : offset + length], loss[offset : offset + length]
+        n += np.bincount(codes, minlength=size)
+        total += np.bincount(codes, weights=batch_error, minlength=size)
+        squares += np.bincount(codes, weights=batch_error**2, minlength=size)
+        loss_total += np.bincount(codes, weights=batch_loss, minlength=size)
+    return n, total, squares, loss_total
 
 
 def worst_slices(slices: list[FeatureSlices], limit: int = 15) -> list[Slice]:

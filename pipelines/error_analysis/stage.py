@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from pipelines.error_analysis.cohorts import cohort_expression, error_cohorts
+from pipelines.error_analysis.cohorts import cohort_ids, error_cohorts
 from pipelines.error_analysis.evaluation import EvaluationSet, row_error_and_loss
 from pipelines.error_analysis.fairness import fairness
 from pipelines.error_analysis.findings import collect_findings
@@ -97,7 +97,9 @@ def analyse_evaluation(
         cohorts=cohorts,
         slices=slices,
         worst_slices=worst,
-        worst_examples=worst_examples(evaluation, loss, options.worst_examples, order),
+        worst_examples=worst_examples(
+            evaluation, loss, options.worst_examples, order, options.batch_rows
+        ),
         importance=importance,
         label_suspects=labels,
         fairness=fair,
@@ -109,7 +111,7 @@ def analyse_evaluation(
     return ErrorAnalysisResult(
         report,
         evaluation,
-        _row_errors(evaluation, error, loss, report),
+        _row_errors(evaluation, error, loss, report, options.batch_rows),
         pl.DataFrame() if set_aside is None else set_aside,
     )
 
@@ -134,11 +136,11 @@ def _metrics(
         rows=evaluation.size,
         confidence=options.confidence,
         headline=headline,
-        confusion=confusion(evaluation) if classifier else None,
+        confusion=confusion(evaluation, options.batch_rows) if classifier else None,
         calibration=calibration(evaluation, options) if classifier else None,
         thresholds=threshold_sweep(evaluation, options) if binary else [],
         threshold=evaluation.threshold if binary else None,
-        residuals=None if classifier else residuals(evaluation, order),
+        residuals=None if classifier else residuals(evaluation, order, options.batch_rows),
         error_measure="misclassified (0/1); loss is log loss"
         if classifier
         else "absolute error |y - prediction|; loss is squared error (shown as RMSE)",
@@ -148,24 +150,22 @@ def _metrics(
 
 
 def _row_errors(
-    evaluation: EvaluationSet, error: np.ndarray, loss: np.ndarray, report: ErrorAnalysisReport
+    evaluation: EvaluationSet,
+    error: np.ndarray,
+    loss: np.ndarray,
+    report: ErrorAnalysisReport,
+    batch_rows: int,
 ) -> pl.DataFrame:
     lines = evaluation.source_lines
-    frame = evaluation.features.with_columns(
-        pl.Series("__cohort", [None] * evaluation.size, dtype=pl.Int64)
-    )
-    cohort = pl.lit(None, dtype=pl.Int64)
-    for c in reversed(report.cohorts):
-        cohort = pl.when(cohort_expression(c.conditions)).then(pl.lit(c.id)).otherwise(cohort)
-    cohorts = frame.with_columns(cohort.alias("cohort")).get_column("cohort")
+    n = evaluation.size
     return pl.DataFrame(
         {
             "_row": pl.Series(evaluation.row_keys(), dtype=pl.Int64),
-            "_source_line": pl.Series(
-                [None] * evaluation.size if lines is None else lines, dtype=pl.Int64
-            ),
+            "_source_line": pl.repeat(None, n, dtype=pl.Int64, eager=True)
+            if lines is None
+            else pl.Series(lines, dtype=pl.Int64),
             "error": error,
             "loss": loss,
-            "cohort": cohorts,
+            "cohort": cohort_ids(evaluation.features, report.cohorts, batch_rows),
         }
     )

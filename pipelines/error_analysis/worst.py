@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from pipelines.error_analysis.batches import DEFAULT_BATCH_ROWS, row_batches
 from pipelines.error_analysis.evaluation import EvaluationSet
 from pipelines.error_analysis.models import WorstExample
 
@@ -21,12 +22,30 @@ def _text(value: object) -> str | None:
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
 
 
+def _worst_rows(loss: np.ndarray, keys: np.ndarray, limit: int, batch_rows: int) -> np.ndarray:
+    """Positions of the `limit` largest losses (ties by key, then position), batch by batch.
+
+    The overall top rows are among each batch's top rows, so sorting the batches' winners
+    gives what one sort of every row gives, without an n-long sort order.
+    """
+    winners = []
+    for offset, length in row_batches(len(loss), batch_rows):
+        end = offset + length
+        winners.append(offset + np.lexsort((keys[offset:end], -loss[offset:end]))[:limit])
+    picked = np.sort(np.concatenate(winners))
+    return picked[np.lexsort((keys[picked], -loss[picked]))[:limit]]
+
+
 def worst_examples(
-    evaluation: EvaluationSet, loss: np.ndarray, limit: int, order: list[str]
+    evaluation: EvaluationSet,
+    loss: np.ndarray,
+    limit: int,
+    order: list[str],
+    batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> list[WorstExample]:
     """Top `limit` rows by loss (ties by row key); up to 30 feature values, important first."""
     keys = evaluation.row_keys()
-    chosen = np.lexsort((keys, -loss))[:limit]
+    chosen = _worst_rows(loss, keys, limit, batch_rows)
     columns = [c for c in order if c in evaluation.features.columns]
     columns += [c for c in evaluation.features.columns if c not in columns]
     columns = columns[:_MAX_COLUMNS]

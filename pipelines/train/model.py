@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 
 from pipelines.errors import ThresherError
 from pipelines.features import FeaturePipeline, load_feature_pipeline
+from pipelines.features.compiled import CompiledFeatures, compile_features
 from pipelines.predict.schema import InputSchema
 from pipelines.task import ResolvedTask
 from pipelines.train.booster import booster_feature_names, numeric_matrix, predict_booster
@@ -49,10 +51,23 @@ class TrainedModel:
     threshold: float | None
     feature_names: list[str]
 
+    @cached_property
+    def compiled_features(self) -> CompiledFeatures:
+        """The feature pipeline as one polars select (built on first use; `load_model` does).
+
+        Same values as `pipeline.transform`, which stays the reference (see
+        `pipelines.features.compiled`); derived from the fitted pipeline, never saved.
+        """
+        dtypes = {c.name: c.polars_dtype for c in self.input_schema.columns}
+        return compile_features(self.pipeline, dtypes)
+
     def matrix(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The feature pipeline's output for `frame` in the model's column order (all numeric)."""
         inputs = frame.drop([c for c in (*KEY_COLUMNS, self.task.target) if c in frame.columns])
-        return self.pipeline.transform(inputs).select(self.feature_names)
+        features = self.compiled_features.transform(inputs)
+        if features.columns == self.feature_names:
+            return features
+        return features.select(self.feature_names)
 
     def predict_frame(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Key columns present in `frame`, `prediction`, and `proba_<class>` for classifiers.
@@ -145,7 +160,7 @@ def load_model(model_dir: Path) -> TrainedModel:
             "different runs): re-run `thresher train`"
         )
         raise ModelLoadError(msg)
-    return TrainedModel(
+    model = TrainedModel(
         booster=booster,
         pipeline=pipeline,
         task=task,
@@ -153,3 +168,5 @@ def load_model(model_dir: Path) -> TrainedModel:
         threshold=None if threshold is None else float(threshold),
         feature_names=feature_names,
     )
+    _ = model.compiled_features  # derived from the fitted pipeline now, not on the first call
+    return model

@@ -1,0 +1,334 @@
+"""`CompiledFeatures`: a fitted `FeaturePipeline`'s transform as one polars `select`.
+
+`FeaturePipeline.transform` runs scikit-learn's `ColumnTransformer`: every block builds its
+own small frames, validates them, converts to numpy and back, so a 1-row call costs ~40 ms
+whatever the row count. This module reads the *fitted* pipeline (nothing new is saved: the
+skops artifact stays the reference) and turns each block into polars expressions that give
+the same values bit for bit:
+
+- `AsFloat`, `AsCategory`: their own expressions.
+- Category encoders (`OrdinalEncoder`, `OneHotEncoder`, `TargetEncoder`, `FrequencyEncoder`,
+  and any single-column encoder with `categories_`): the fitted encoder is asked, once, for
+  the output of every training category and of one unseen value; each output column becomes a
+  `replace_strict` lookup with the unseen answer as its default. Encoders at transform time
+  are lookups, so this is the encoder's own answer, not a re-implementation.
+- skrub's `DatetimeEncoder` (circular): the same polars calls skrub makes (`dt.year()`,
+  `dt.timestamp("ms") / 1000`, ...), and the same `np.sin` / `np.cos` on the same values.
+- `SimpleImputer` (NaN as missing, with or without indicator) and `StandardScaler`: the
+  fitted statistics as literals (`fill_nan`, `(x - mean) / scale`: the same IEEE operations).
+
+A block holding anything else (`PowerTransformer`, a spline date encoder, a transformer this
+module does not know) runs through its own fitted sklearn steps, on its column only; the
+blocks it names are listed in `reference_blocks`. A frame whose dtypes differ from those the
+pipeline was compiled for goes through `FeaturePipeline.transform` whole. The test
+`tests/test_features_compiled.py` holds both paths equal on real datasets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted
+from skrub import ApplyToCols, DatetimeEncoder
+
+from pipelines.features.pipeline import FeaturePipeline
+from pipelines.features.transformers import MISSING, AsCategory, AsFloat, FrequencyEncoder
+
+__all__ = ["CompiledFeatures", "compile_features"]
+
+_NAN = float("nan")
+
+
+@dataclass(frozen=True)
+class _NumpyStep:
+    """A column computed in numpy between the two selects: `function(expression)`."""
+
+    name: str
+    expression: pl.Expr
+    function: Any
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One ColumnTransformer block: its expressions, or the fitted steps to run instead."""
+
+    column: str
+    expressions: list[pl.Expr] | None
+    reference: Any = None
+
+
+class CompiledFeatures:
+    """`pipeline.transform` as one polars `select`; build with `compile_features`.
+
+    Parameters
+    ----------
+    pipeline
+        A fitted `FeaturePipeline` (kept: blocks it cannot compile, and frames of other
+        dtypes, go through it).
+    dtypes
+        The input dtypes the expressions were built for (the model's input schema).
+    """
+
+    def __init__(self, pipeline: FeaturePipeline, dtypes: Mapping[str, pl.DataType]) -> None:
+        check_is_fitted(pipeline, "column_transformer_")
+        self.pipeline = pipeline
+        self.dtypes = {c: dtypes[c] for c in pipeline.input_columns_ if c in dtypes}
+        self.names = list(pipeline.feature_names_out_)
+        categorical = set(pipeline.categorical_features_)
+        self._casts = [pl.Int32 if n in categorical else pl.Float64 for n in self.names]
+        self._numpy: list[_NumpyStep] = []
+        self._blocks = _compile_blocks(pipeline, self._numpy)
+        self._angles = [step.expression.alias(step.name) for step in self._numpy]
+        self.reference_blocks = [b.column for b in self._blocks if b.expressions is None]
+        outputs = [e for b in self._blocks if b.expressions is not None for e in b.expressions]
+        self._select = (
+            None
+            if self.reference_blocks
+            else [
+                expr.alias(name).cast(cast)
+                for expr, name, cast in zip(outputs, self.names, self._casts, strict=True)
+            ]
+        )
+
+    def transform(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The same frame `pipeline.transform(frame)` gives (names, order, dtypes, values)."""
+        if not self._fits(frame.schema):  # missing columns are named by the reference path
+            return self.pipeline.transform(frame)
+        inputs = frame.select(self.pipeline.input_columns_)
+        if self.pipeline.crosses:
+            inputs = self.pipeline.crosser_.transform(inputs)
+        if self._numpy:
+            inputs = inputs.hstack(self._numpy_columns(inputs))
+        if self._select is not None:
+            return inputs.select(self._select)
+        return self._transform_mixed(inputs)
+
+    def _numpy_columns(self, inputs: pl.DataFrame) -> list[pl.Series]:
+        """sin/cos of the date angles: one numpy call per function, as skrub calls numpy.
+
+        Each angle is one contiguous row of a C-ordered array, so numpy runs the same
+        contiguous loop it runs on skrub's one-column call.
+        """
+        angles = inputs.select(self._angles).to_numpy(order="c").T.copy(order="C")
+        columns: list[pl.Series] = []
+        for function in (np.sin, np.cos):
+            chosen = [i for i, step in enumerate(self._numpy) if step.function is function]
+            if chosen:
+                values = function(angles[chosen])
+                columns.extend(
+                    pl.Series(self._numpy[i].name, values[j], dtype=pl.Float64)
+                    for j, i in enumerate(chosen)
+                )
+        order = {step.name: i for i, step in enumerate(self._numpy)}
+        return sorted(columns, key=lambda s: order[s.name])
+
+    def _fits(self, schema: pl.Schema) -> bool:
+        """Whether `schema` holds every input column with the dtype compiled for."""
+        if len(self.dtypes) < len(self.pipeline.input_columns_):
+            return False
+        return all(schema.get(c) == dtype for c, dtype in self.dtypes.items())
+
+    def _transform_mixed(self, inputs: pl.DataFrame) -> pl.DataFrame:
+        """Compiled blocks in one select; the others through their own fitted steps."""
+        compiled = [e for b in self._blocks if b.expressions is not None for e in b.expressions]
+        fast = inputs.select(compiled) if compiled else pl.DataFrame()
+        columns: list[pl.Series] = []
+        taken = 0
+        for block in self._blocks:
+            if block.expressions is not None:
+                width = len(block.expressions)
+                columns.extend(fast.to_series(taken + i) for i in range(width))
+                taken += width
+            else:
+                out = block.reference.transform(inputs.select(block.column))
+                columns.extend(out.to_series(i) for i in range(out.width))
+        return pl.DataFrame(
+            [
+                s.alias(name).cast(cast)
+                for s, name, cast in zip(columns, self.names, self._casts, strict=True)
+            ]
+        )
+
+
+def compile_features(
+    pipeline: FeaturePipeline, dtypes: Mapping[str, pl.DataType]
+) -> CompiledFeatures:
+    """The fast transform of a fitted `pipeline` for inputs of `dtypes` (probes its encoders)."""
+    return CompiledFeatures(pipeline, dtypes)
+
+
+def _compile_blocks(pipeline: FeaturePipeline, numpy_steps: list[_NumpyStep]) -> list[_Block]:
+    transformer = pipeline.column_transformer_
+    blocks: list[_Block] = []
+    for name, fitted, columns in transformer.transformers_:
+        if name == "remainder" or fitted == "drop":
+            continue
+        column = columns[0]
+        width = transformer.output_indices_[name].stop - transformer.output_indices_[name].start
+        added: list[_NumpyStep] = []
+        expressions = _compile_steps(fitted, column, added)
+        if expressions is not None and len(expressions) != width:
+            expressions = None
+        if expressions is not None:
+            numpy_steps.extend(added)
+        blocks.append(_Block(column=column, expressions=expressions, reference=fitted))
+    return blocks
+
+
+def _compile_steps(fitted: Any, column: str, numpy_steps: list[_NumpyStep]) -> list[pl.Expr] | None:
+    """A block's steps as expressions over `pl.col(column)`; None when one step is unknown."""
+    steps = [s for _, s in fitted.steps] if isinstance(fitted, Pipeline) else [fitted]
+    current = [pl.col(column)]
+    for step in steps:
+        compiler = _compiler(step)
+        if compiler is None:
+            return None
+        compiled = compiler(step, current, column, numpy_steps)
+        if compiled is None:
+            return None
+        current = compiled
+    return current
+
+
+Compiler = Callable[[Any, list[pl.Expr], str, list[_NumpyStep]], list[pl.Expr] | None]
+
+
+def _compiler(step: Any) -> Compiler | None:
+    if type(step) is AsFloat:
+        return _as_float
+    if type(step) is AsCategory:
+        return _as_category
+    if type(step) is ApplyToCols:
+        return _dates
+    if type(step) is SimpleImputer:
+        return _imputer
+    if type(step) is StandardScaler:
+        return _scaler
+    if isinstance(step, FrequencyEncoder) or hasattr(step, "categories_"):
+        return _lookup
+    return None
+
+
+def _as_float(_: Any, columns: list[pl.Expr], __: str, ___: list[_NumpyStep]) -> list[pl.Expr]:
+    return [e.cast(pl.Float64, strict=False).fill_null(_NAN) for e in columns]
+
+
+def _as_category(_: Any, columns: list[pl.Expr], __: str, ___: list[_NumpyStep]) -> list[pl.Expr]:
+    return [e.cast(pl.String).fill_null(MISSING) for e in columns]
+
+
+def _categories(encoder: Any, column: str) -> list[str] | None:
+    if isinstance(encoder, FrequencyEncoder):
+        return list(encoder.frequencies_.get(column, {}))
+    categories = getattr(encoder, "categories_", None)
+    if categories is None or len(categories) != 1:
+        return None
+    values = list(categories[0])
+    return [str(v) for v in values] if all(isinstance(v, str) for v in values) else None
+
+
+def _lookup(
+    encoder: Any, columns: list[pl.Expr], column: str, _: list[_NumpyStep]
+) -> list[pl.Expr] | None:
+    """The encoder's own outputs for every training category and one unseen value, as lookups.
+
+    At transform time these encoders map each value independently of the other rows, so a
+    table of their answers is exact; the unseen value's answer is every lookup's default.
+    """
+    categories = _categories(encoder, column)
+    if categories is None or len(columns) != 1 or not categories:
+        return None
+    unseen = "\x00unseen"
+    while unseen in categories:
+        unseen += "\x00"
+    probe = pl.DataFrame({column: [*categories, unseen]}, schema={column: pl.String})
+    answer = encoder.transform(probe)
+    series = (
+        [answer.to_series(i) for i in range(answer.width)]
+        if isinstance(answer, pl.DataFrame)
+        else [pl.Series(np.asarray(answer)[:, i]) for i in range(np.asarray(answer).shape[1])]
+    )
+    text = columns[0]
+    return [
+        text.replace_strict(
+            categories,
+            s.head(len(categories)),
+            default=pl.lit(s[-1], dtype=s.dtype),
+            return_dtype=s.dtype,
+        )
+        for s in series
+    ]
+
+
+def _dates(
+    step: Any, columns: list[pl.Expr], column: str, numpy_steps: list[_NumpyStep]
+) -> list[pl.Expr] | None:
+    """The `DatetimeEncoder.transform` of skrub: the same polars calls and numpy functions."""
+    encoder = getattr(step, "transformers_", {}).get(column, "absent")
+    if encoder is None:
+        return columns  # skrub passed the column through at fit
+    if type(encoder) is not DatetimeEncoder or len(columns) != 1:
+        return None
+    periodic = getattr(encoder, "_periodic_encoders", {})
+    if any(type(t).__name__ != "_CircularEncoder" for t in periodic.values()):
+        return None
+    date = columns[0]
+    present = date.is_not_null()
+    plain: list[pl.Expr] = []
+    circular: list[pl.Expr] = []
+    for feature in encoder.extracted_features_:
+        extracted = _date_feature(date, feature)
+        if feature not in periodic:
+            plain.append(extracted.cast(pl.Float32))
+            continue
+        angle = extracted.fill_null(0) / periodic[feature].period * 2 * np.pi
+        for function in (np.sin, np.cos):
+            name = f"__angle_{column}_{feature}_{function.__name__}"
+            numpy_steps.append(_NumpyStep(name, angle, function))
+            circular.append(pl.when(present).then(pl.col(name)).otherwise(None))
+    return [pl.when(present).then(e).otherwise(None) for e in plain] + circular
+
+
+def _date_feature(date: pl.Expr, feature: str) -> pl.Expr:
+    if feature == "total_seconds":
+        return (date.dt.timestamp(time_unit="ms") / 1000).cast(pl.Float32)
+    if feature == "day_of_year":
+        return date.dt.ordinal_day()
+    return getattr(date.dt, feature)()
+
+
+def _imputer(
+    step: Any, columns: list[pl.Expr], _: str, __: list[_NumpyStep]
+) -> list[pl.Expr] | None:
+    missing = step.missing_values
+    if not (isinstance(missing, float) and np.isnan(missing)):
+        return None
+    statistics = [float(v) for v in step.statistics_]
+    if len(statistics) != len(columns) or (
+        not step.keep_empty_features and any(np.isnan(statistics))
+    ):
+        return None
+    filled = [e.fill_null(_NAN).fill_nan(v) for e, v in zip(columns, statistics, strict=True)]
+    indicator = getattr(step, "indicator_", None)
+    if not step.add_indicator or indicator is None:
+        return filled
+    flags = [columns[int(i)].fill_null(_NAN).is_nan().cast(pl.Float64) for i in indicator.features_]
+    return filled + flags
+
+
+def _scaler(
+    step: Any, columns: list[pl.Expr], _: str, __: list[_NumpyStep]
+) -> list[pl.Expr] | None:
+    out = [e.cast(pl.Float64) for e in columns]
+    if step.with_mean:
+        out = [e - float(m) for e, m in zip(out, step.mean_, strict=True)]
+    if step.with_std:
+        out = [e / float(s) for e, s in zip(out, step.scale_, strict=True)]
+    return out

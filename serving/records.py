@@ -256,7 +256,7 @@ def _answer_group(
             for name in columns
         ]
     )
-    sources = schema._match_columns(columns)  # the same name matching `conform` uses
+    sources = schema.match_columns(columns)  # the same name matching `conform` uses
     required = set(required_columns(model))
     absent = [c.name for c in schema.columns if c.name not in sources and c.name not in required]
     if absent:

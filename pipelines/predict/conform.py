@@ -31,16 +31,11 @@ __all__ = ["ROW_KEY", "ConformPlan", "build_plan"]
 
 ROW_KEY = "_row"
 """Row position in the frame given to `conform`; kept in `data` and `quarantine`."""
-_FAILED = "__failed"
 
 
 def _internal(position: int) -> str:
     """The cleaned copy of incoming column `position` (never collides with a real name)."""
     return f"__source_{position}"
-
-
-def _flag(position: int) -> str:
-    return f"__bad_{position}"
 
 
 @dataclass(frozen=True)
@@ -70,22 +65,43 @@ class ConformPlan:
         return ~missing_expr(self.internal[src], self.incoming[src])
 
     def run(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
-        """`data`, `quarantine` and warnings for `frame` (laid out as this plan expects)."""
+        """`data`, `quarantine` and warnings for `frame` (laid out as this plan expects).
+
+        One query gives the row key, kept columns, coerced values and the cleaned inputs. A
+        value that did not fit is null where its cleaned input is not, so a column whose null
+        count did not grow has no failure (`null_count` is free); only the others are checked.
+        """
         checked = frame.lazy().select(self.cleaned).select(self.checked).collect()
-        names = [c.name for c in self.columns]
-        width = 1 + len(self.keep) + len(names)
+        width = 1 + len(self.keep) + len(self.columns)
         warnings = list(self.warnings)
-        if not checked.get_column(_FAILED).any():
-            data = pl.DataFrame(checked.get_columns()[:width])
+        bad = {
+            col.name: flags
+            for col in self.columns
+            if (flags := self._failures(checked, col)) is not None
+        }
+        data = pl.DataFrame(checked.get_columns()[:width])
+        if not bad:
             quarantine = self._empty_quarantine(frame)
         else:
-            data, quarantine = self._with_failures(frame, checked)
+            data, quarantine = self._with_failures(frame, data, bad)
         if quarantine.height:
             warnings.append(
                 f"quarantined {quarantine.height:,} of {frame.height:,} row(s) whose values do "
                 "not fit the training types (see their `_reason`)."
             )
         return data, quarantine, warnings + self._unseen_and_null_warnings(data)
+
+    def _failures(self, checked: pl.DataFrame, col: SchemaColumn) -> pl.Series | None:
+        """Rows where `col`'s input is present but its value is null; None when there is none."""
+        value = checked.get_column(col.name)
+        source = checked.get_column(self.internal[self.sources[col.name]])
+        if value.null_count() == source.null_count():
+            return None
+        missing = (
+            source.is_null() | source.is_nan() if source.dtype.is_float() else source.is_null()
+        )
+        flags = ~missing & value.is_null()
+        return flags if flags.any() else None
 
     def _empty_quarantine(self, frame: pl.DataFrame) -> pl.DataFrame:
         schema: dict[str, pl.DataType] = {ROW_KEY: pl.Int64()}
@@ -95,30 +111,25 @@ class ConformPlan:
         return pl.DataFrame(schema=schema)
 
     def _with_failures(
-        self, frame: pl.DataFrame, checked: pl.DataFrame
+        self, frame: pl.DataFrame, data: pl.DataFrame, bad: dict[str, pl.Series]
     ) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Retry failing columns with every format ingest knows; quarantine what still fails."""
         cleaned = frame.select(self.cleaned)
-        values = checked.select(c.name for c in self.columns)
         failures: list[pl.Series] = []
-        for position, col in enumerate(self.columns):
-            bad = checked.get_column(_flag(position))
-            if bad.any():
+        for col in self.columns:
+            flags = bad.get(col.name)
+            if flags is None:
+                flags = pl.Series(col.name, [False] * frame.height, dtype=pl.Boolean)
+            else:
                 retry = cleaned.select(self.coerced(col, thorough=True)).to_series()
-                values = values.with_columns(retry)
+                data = data.with_columns(retry)
                 present = cleaned.select(self.present(col)).to_series()
-                bad = present & retry.is_null()
-            failures.append(bad.alias(col.name))
-        flags = pl.DataFrame(failures, schema=dict.fromkeys(values.columns, pl.Boolean))
-        failed = (
-            flags.select(pl.any_horizontal(pl.all())).to_series()
-            if flags.width
-            else pl.Series([False] * frame.height, dtype=pl.Boolean)
-        )
-        key = checked.get_column(ROW_KEY)
-        whole = pl.concat([pl.DataFrame([key]), frame.select(self.keep), values], how="horizontal")
-        data = whole.filter(~failed)
-        return data, self._quarantine(frame, flags, failed)
+                flags = present & retry.is_null()
+            failures.append(flags.alias(col.name))
+        names = [c.name for c in self.columns]
+        table = pl.DataFrame(failures, schema=dict.fromkeys(names, pl.Boolean))
+        failed = table.select(pl.any_horizontal(pl.all())).to_series()
+        return data.filter(~failed), self._quarantine(frame, table, failed)
 
     def _quarantine(
         self, frame: pl.DataFrame, failures: pl.DataFrame, failed: pl.Series
@@ -165,7 +176,9 @@ class ConformPlan:
                 continue
             if kind == "unseen":
                 present = data.get_column(col.name).drop_nulls().cast(pl.String)
-                unseen = present.filter(~present.is_in(col.categories or []))
+                unseen = present.filter(
+                    ~present.is_in(pl.Series(col.categories or [], dtype=pl.String).implode())
+                )
                 examples = ", ".join(f"`{v}`" for v in sorted(unseen.unique().to_list())[:3])
                 notes.append(
                     f"`{col.name}`: {unseen.len():,} row(s) hold {unseen.n_unique():,} "
@@ -214,20 +227,12 @@ def build_plan(
         internal=internal,
         stats=_stats(columns),
     )
-    flags = [
-        (plan.present(col) & plan.coerced(col, thorough=False).is_null()).alias(_flag(i))
-        for i, col in enumerate(columns)
-    ]
-    failed = (
-        pl.any_horizontal(flags) if flags else pl.repeat(value=False, n=pl.len(), dtype=pl.Boolean)
-    )
     plan.checked.extend(
         [
             pl.col(ROW_KEY),
             *(pl.col(k) for k in keep),
             *(plan.coerced(col, thorough=False) for col in columns),
-            *flags,
-            failed.alias(_FAILED),
+            *(pl.col(name) for name in internal.values()),
         ]
     )
     return plan
@@ -239,7 +244,7 @@ def _stats(columns: Sequence[SchemaColumn]) -> list[tuple[str, SchemaColumn, pl.
     for col in columns:
         values = pl.col(col.name)
         if col.categories is not None:
-            known = pl.Series(col.categories, dtype=pl.String)
+            known = pl.Series(col.categories, dtype=pl.String).implode()
             unseen = values.is_not_null() & ~values.cast(pl.String).is_in(known)
             stats.append(("unseen", col, unseen.sum()))
         if not col.nullable:

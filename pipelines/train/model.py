@@ -50,6 +50,8 @@ class TrainedModel:
     input_schema: InputSchema
     threshold: float | None
     feature_names: list[str]
+    predict_threads: int = 1
+    """LightGBM threads per predict call; run more server workers rather than more threads."""
 
     @cached_property
     def compiled_features(self) -> CompiledFeatures:
@@ -75,7 +77,9 @@ class TrainedModel:
         `frame` must already conform to `input_schema` (see `pipelines.predict.predict`).
         """
         x = numeric_matrix(self.matrix(frame))
-        predicted = predict_booster(self.booster, x, self.task.kind)
+        predicted = predict_booster(
+            self.booster, x, self.task.kind, num_threads=self.predict_threads
+        )
         keys = frame.select([c for c in KEY_COLUMNS if c in frame.columns])
         return prediction_frame(keys, predicted, self.task, threshold=self.threshold)
 

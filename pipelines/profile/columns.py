@@ -35,15 +35,8 @@ __all__ = [
 _ID_NAME = re.compile(r"(^|[^a-z])id$|^id[^a-z]|uuid|guid|(^|[_\s])key$", re.IGNORECASE)
 _CAMEL_ID = re.compile(r"[a-z](ID|Id)$")
 _BOOLEAN_WORDS = {"yes", "no", "true", "false", "y", "n", "t", "f"}
-_QUANTILES = {
-    "p1": 0.01,
-    "p5": 0.05,
-    "p25": 0.25,
-    "p50": 0.5,
-    "p75": 0.75,
-    "p95": 0.95,
-    "p99": 0.99,
-}
+_QUANTILES = {"p1": 0.01, "p5": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95,
+              "p99": 0.99}
 _DAY_MS = 86_400_000.0
 
 
@@ -67,13 +60,9 @@ def semantic_type(summary: ColumnSummary, opts: ProfileOptions) -> SemanticType:
         values = set(summary.top.counts) if summary.top.complete else set()
         if distinct <= 2 and values and values <= {"0", "1", "0.0", "1.0"}:
             return "boolean"
-        if (
-            _is_integer(summary)
-            and distinct > 50
-            and (
-                (is_id_name(summary.name) and unique_share >= 0.3)
-                or (unique_share >= 0.999 and (summary.increasing or summary.decreasing))
-            )
+        if _is_integer(summary) and distinct > 50 and (
+            (is_id_name(summary.name) and unique_share >= 0.3)
+            or (unique_share >= 0.999 and (summary.increasing or summary.decreasing))
         ):
             return "id"
         return "numeric"
@@ -162,16 +151,9 @@ def duplicate_candidates(batch: BatchSummary, limit: int = 200) -> list[tuple[st
         if c.kind == "other" or c.nulls == c.rows:
             continue
         signature = (
-            c.dtype,
-            c.nulls,
-            c.distinct.estimate,
-            c.moments.count,
-            finite(c.moments.total),
-            c.moments.minimum,
-            c.moments.maximum,
-            tuple(c.top.most_common(3)),
-            c.lengths.count,
-            finite(c.lengths.total),
+            c.dtype, c.nulls, c.distinct.estimate, c.moments.count, finite(c.moments.total),
+            c.moments.minimum, c.moments.maximum, tuple(c.top.most_common(3)),
+            c.lengths.count, finite(c.lengths.total),
         )
         groups[signature].append(name)
     pairs = [pair for names in groups.values() for pair in combinations(names, 2)]
@@ -264,9 +246,8 @@ def column_profile(
         text=text,
         minimum_label=_iso(summary.moments.minimum, summary.dtype) if is_date else None,
         maximum_label=_iso(summary.moments.maximum, summary.dtype) if is_date else None,
-        top_values=[
-            ValueCount(value=k, count=v) for k, v in summary.top.most_common(opts.top_values)
-        ],
+        top_values=[ValueCount(value=k, count=v) for k, v in summary.top.most_common(
+            opts.top_values)],
         top_values_exact=summary.top.complete or summary.top.error == 0,
         tracked_counts=tracked if semantic in ("categorical", "boolean") else {},
         repairs=dict(sorted((repairs or {}).items())),

@@ -273,7 +273,9 @@ def _target_column(task: TaskSpec | None, names: ColumnNames) -> str | None:
         raise TargetNotFoundError(str(exc)) from exc
 
 
-def _decide_task(frame: Frame, task: TaskSpec | None, target: str) -> tuple[TaskKind, str | None]:
+def _decide_task(
+    frame: Frame, task: TaskSpec | None, target: str
+) -> tuple[TaskKind, str | None]:
     """The task kind `resolve_task` decides for `target` (collects that column), and why."""
     if task is None:
         return "auto", None

@@ -98,11 +98,9 @@ def detail_from_counts(plans: list[tuple[ColumnPlan, dict[float, int]]]) -> Deta
         counts = np.fromiter(numbers.values(), dtype=np.int64, count=len(numbers))
         # the bin index comes from the very same polars expression as in the scan
         index = pl.DataFrame({"v": values}).select(_bin_index(pl.col("v"), plan)).to_series()
-        histograms[plan.name] = (
-            np.bincount(index.to_numpy().astype(np.int64), weights=counts, minlength=plan.bins)
-            .astype(np.int64)
-            .tolist()
-        )
+        histograms[plan.name] = np.bincount(
+            index.to_numpy().astype(np.int64), weights=counts, minlength=plan.bins
+        ).astype(np.int64).tolist()
         if plan.iqr_fences is not None:
             lo, hi = plan.iqr_fences
             iqr[plan.name] = int(counts[(values < lo) | (values > hi)].sum())
@@ -194,7 +192,9 @@ def summarise_detail(batch: pl.DataFrame, plan: DetailPlan, batch_index: int) ->
             mad[col.name] = int(row[p + "mad"] or 0)
         if p + "dates" in row:
             dates[col.name] = int(row[p + "dates"] or 0)
-    mismatches = {pair: int(row[f"m{j}"]) for j, pair in enumerate(plan.duplicate_candidates)}
+    mismatches = {
+        pair: int(row[f"m{j}"]) for j, pair in enumerate(plan.duplicate_candidates)
+    }
     selected = batch.select(plan.sample_columns) if plan.sample_columns else batch
     if plan.sample_fraction < 1.0:
         selected = selected.sample(

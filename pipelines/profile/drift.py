@@ -30,13 +30,8 @@ def _sketch(col: ColumnProfile) -> QuantileSketch | None:
 def _numeric_drift(cur: ColumnProfile, ref: ColumnProfile, opts: ProfileOptions) -> ColumnDrift:
     a, b = _sketch(ref), _sketch(cur)
     if a is None or b is None or a.count == 0 or b.count == 0:
-        return ColumnDrift(
-            column=cur.name,
-            method="none",
-            statistic=None,
-            drifted=False,
-            note="no values on one side",
-        )
+        return ColumnDrift(column=cur.name, method="none", statistic=None, drifted=False,
+                           note="no values on one side")
     xs = np.unique(np.concatenate([a.values, b.values]))
     ks = float(np.max(np.abs(a.cdf(xs) - b.cdf(xs))))
     edges = np.unique([a.quantile(q / 10) or 0.0 for q in range(1, 10)])
@@ -58,27 +53,20 @@ def _numeric_drift(cur: ColumnProfile, ref: ColumnProfile, opts: ProfileOptions)
         drifted = psi > opts.drift_psi
         method = "psi"
     return ColumnDrift(
-        column=cur.name,
-        method=method,
-        statistic=finite(ks if small else psi, 4),
-        p_value=finite(p_value, 4),
-        psi=finite(psi, 4),
-        drifted=drifted,
+        column=cur.name, method=method, statistic=finite(ks if small else psi, 4),
+        p_value=finite(p_value, 4), psi=finite(psi, 4), drifted=drifted,
     )
 
 
-def _categorical_drift(cur: ColumnProfile, ref: ColumnProfile, opts: ProfileOptions) -> ColumnDrift:
+def _categorical_drift(
+    cur: ColumnProfile, ref: ColumnProfile, opts: ProfileOptions
+) -> ColumnDrift:
     keys = sorted(set(cur.tracked_counts) | set(ref.tracked_counts))
     p = np.array([ref.tracked_counts.get(k, 0) for k in keys], dtype=float)
     q = np.array([cur.tracked_counts.get(k, 0) for k in keys], dtype=float)
     if p.sum() == 0 or q.sum() == 0:
-        return ColumnDrift(
-            column=cur.name,
-            method="none",
-            statistic=None,
-            drifted=False,
-            note="no values on one side",
-        )
+        return ColumnDrift(column=cur.name, method="none", statistic=None, drifted=False,
+                           note="no values on one side")
     pn, qn = p / p.sum(), q / q.sum()
     mid = (pn + qn) / 2
     js = math.sqrt(max(0.0, 0.5 * (_kl(pn, mid) + _kl(qn, mid))))
@@ -90,17 +78,12 @@ def _categorical_drift(cur: ColumnProfile, ref: ColumnProfile, opts: ProfileOpti
         result = chi2_contingency(table)
         p_value = float(result.pvalue)
         return ColumnDrift(
-            column=cur.name,
-            method="chi-square",
-            statistic=finite(float(result.statistic), 4),
-            p_value=finite(p_value, 4),
-            drifted=p_value < opts.drift_p_value,
+            column=cur.name, method="chi-square", statistic=finite(float(result.statistic), 4),
+            p_value=finite(p_value, 4), drifted=p_value < opts.drift_p_value,
             note=f"Jensen-Shannon distance {js:.3f}",
         )
     return ColumnDrift(
-        column=cur.name,
-        method="jensen-shannon",
-        statistic=finite(js, 4),
+        column=cur.name, method="jensen-shannon", statistic=finite(js, 4),
         drifted=js > opts.drift_js,
     )
 

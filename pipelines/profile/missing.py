@@ -62,9 +62,8 @@ def missingness(batch: BatchSummary, opts: ProfileOptions) -> Missingness:
             row: list[float | None] = []
             for b in partial:
                 both = sum(v for k, v in batch.patterns.items() if a in k and b in k)
-                row.append(
-                    1.0 if a == b else finite(_phi(rows, both, null_counts[a], null_counts[b]), 4)
-                )
+                row.append(1.0 if a == b else finite(_phi(rows, both, null_counts[a],
+                                                          null_counts[b]), 4))
             values.append(row)
         matrix = Matrix(method="nullity correlation", columns=partial, values=values)
     null_cells = sum(null_counts.values())
@@ -92,8 +91,7 @@ def co_missing_groups(missing: Missingness, columns: list[ColumnProfile]) -> lis
         if a in seen:
             continue
         members = [
-            b
-            for j, b in enumerate(matrix.columns)
+            b for j, b in enumerate(matrix.columns)
             if b not in seen and (i == j or (matrix.values[i][j] or 0.0) >= 0.95)
         ]
         if len(members) >= 2:
@@ -108,10 +106,8 @@ def structural_missingness(
     """Columns whose nulls are (almost) decided by a low-cardinality categorical column."""
     candidates = [c for c in columns if 0 < c.nulls < c.count + c.nulls]
     explainers = [
-        c
-        for c in columns
-        if c.semantic_type in ("categorical", "boolean")
-        and 2 <= c.distinct <= 20
+        c for c in columns
+        if c.semantic_type in ("categorical", "boolean") and 2 <= c.distinct <= 20
         and c.null_share <= 0.05
     ]
     found: list[ExplainedMissing] = []
@@ -136,9 +132,8 @@ def structural_missingness(
                 level_code = int(np.argmax(share))
                 labels = sample[ex.name].cast(pl.String).to_numpy()[present]
                 level = str(labels[c[present] == level_code][0])
-                best = ExplainedMissing(
-                    col.name, ex.name, level, float(share[level_code]), strength
-                )
+                best = ExplainedMissing(col.name, ex.name, level, float(share[level_code]),
+                                        strength)
         if best is not None:
             found.append(best)
     return found

@@ -25,7 +25,9 @@ class ProfileOptions(BaseModel):
         gt=100,
         description="Rows sampled for pairwise associations and target statistics.",
     )
-    histogram_bins: int = Field(default=30, ge=5, le=200, description="Bins per numeric histogram.")
+    histogram_bins: int = Field(
+        default=30, ge=5, le=200, description="Bins per numeric histogram."
+    )
     quantile_points: int = Field(
         default=101, ge=11, le=1001, description="Points in each column's quantile sketch."
     )

@@ -39,40 +39,26 @@ def _stage_a(i: int, name: str, dtype: pl.DataType, opts: ProfileOptions) -> lis
     if kind == "other":
         return exprs
     exprs.append(
-        col.drop_nulls()
-        .value_counts(sort=True, name=_COUNT)
-        .head(opts.tracked_values + 1)
-        .implode()
-        .alias(p + "top")
+        col.drop_nulls().value_counts(sort=True, name=_COUNT).head(opts.tracked_values + 1)
+        .implode().alias(p + "top")
     )
     if kind == "string":
         text = col.cast(pl.String)
         lengths = text.str.len_chars()
         exprs += [
-            lengths.count().alias(p + "len_count"),
-            lengths.mean().alias(p + "len_mean"),
-            lengths.var(ddof=0).alias(p + "len_var"),
-            lengths.min().alias(p + "len_min"),
-            lengths.max().alias(p + "len_max"),
-            lengths.sum().alias(p + "len_sum"),
-            text.str.strip_chars()
-            .cast(pl.Float64, strict=False)
-            .is_not_null()
-            .sum()
+            lengths.count().alias(p + "len_count"), lengths.mean().alias(p + "len_mean"),
+            lengths.var(ddof=0).alias(p + "len_var"), lengths.min().alias(p + "len_min"),
+            lengths.max().alias(p + "len_max"), lengths.sum().alias(p + "len_sum"),
+            text.str.strip_chars().cast(pl.Float64, strict=False).is_not_null().sum()
             .alias(p + "numeric_text"),
         ]
         return exprs + _order_exprs(text, p)
     x = numeric_expr(name, kind, dtype)
     exprs += [
-        x.count().alias(p + "count"),
-        x.mean().alias(p + "mean"),
-        x.var(ddof=0).alias(p + "var"),
-        x.skew().alias(p + "skew"),
-        x.kurtosis().alias(p + "kurt"),
-        x.min().alias(p + "min"),
-        x.max().alias(p + "max"),
-        x.sum().alias(p + "sum"),
-        (x == 0).sum().alias(p + "zeros"),
+        x.count().alias(p + "count"), x.mean().alias(p + "mean"),
+        x.var(ddof=0).alias(p + "var"), x.skew().alias(p + "skew"),
+        x.kurtosis().alias(p + "kurt"), x.min().alias(p + "min"), x.max().alias(p + "max"),
+        x.sum().alias(p + "sum"), (x == 0).sum().alias(p + "zeros"),
         (x < 0).sum().alias(p + "negatives"),
     ]
     return exprs + _order_exprs(x, p)
@@ -101,13 +87,8 @@ def _stage_b(
     exprs = []
     if sketch:
         exprs.append(
-            _hashable(name, dtype)
-            .drop_nulls()
-            .hash(opts.seed)
-            .unique()
-            .bottom_k(opts.distinct_sketch_size)
-            .implode()
-            .alias(p + "kmv")
+            _hashable(name, dtype).drop_nulls().hash(opts.seed).unique()
+            .bottom_k(opts.distinct_sketch_size).implode().alias(p + "kmv")
         )
     else:
         exprs.append(pl.col(name).drop_nulls().n_unique().alias(p + "n_unique"))
@@ -116,14 +97,11 @@ def _stage_b(
         ordered = numeric_expr(name, kind, dtype).drop_nulls().sort()
         positions = (
             pl.int_range(0, opts.quantile_points, dtype=pl.Int64)
-            * (ordered.len().cast(pl.Int64) - 1)
-            // (opts.quantile_points - 1)
+            * (ordered.len().cast(pl.Int64) - 1) // (opts.quantile_points - 1)
         )
         exprs.append(
-            ordered.gather(positions.clip(lower_bound=0), null_on_oob=True)
-            .drop_nulls()
-            .implode()
-            .alias(p + "grid")
+            ordered.gather(positions.clip(lower_bound=0), null_on_oob=True).drop_nulls()
+            .implode().alias(p + "grid")
         )
     return exprs
 
@@ -201,21 +179,13 @@ def _column(
     kind = storage_kind(dtype)
     p = f"c{i}_"
     summary = ColumnSummary(
-        name=name,
-        dtype=str(dtype),
-        kind=kind,
-        rows=rows,
-        nulls=int(row[p + "nulls"]),
+        name=name, dtype=str(dtype), kind=kind, rows=rows, nulls=int(row[p + "nulls"]),
     )
     if kind == "other":
         return replace(summary, distinct=_distinct_from_stage_b(row, p, opts))
     counted = stage_a.get_column(p + "top")[0]
-    values = (
-        counted.struct.unnest()
-        if len(counted)
-        else pl.DataFrame(
-            {name: pl.Series([], dtype=dtype), _COUNT: pl.Series([], dtype=pl.UInt32)}
-        )
+    values = counted.struct.unnest() if len(counted) else pl.DataFrame(
+        {name: pl.Series([], dtype=dtype), _COUNT: pl.Series([], dtype=pl.UInt32)}
     )
     complete = values.height <= opts.tracked_values
     kept = values.head(opts.tracked_values)
@@ -223,8 +193,7 @@ def _column(
     error = 0 if complete else int(kept.get_column(_COUNT).min() or 0)  # type: ignore[arg-type]
     distinct = (
         _distinct_from_counts(values, name, dtype, opts, sketch=sketch)
-        if complete
-        else _distinct_from_stage_b(row, p, opts)
+        if complete else _distinct_from_stage_b(row, p, opts)
     )
     order = {
         "first": row[p + "first"],
@@ -233,10 +202,8 @@ def _column(
         "decreasing": row[p + "decreasing"] is not False,
     }
     summary = replace(
-        summary,
-        distinct=distinct,
-        top=TopCounts(top, opts.tracked_values, complete, error),
-        **order,
+        summary, distinct=distinct,
+        top=TopCounts(top, opts.tracked_values, complete, error), **order,
     )
     if kind == "string":
         return replace(
@@ -257,9 +224,7 @@ def _column(
         grid = tuple(float(v) for v in row[p + "grid"])
         exact_counts = None
     return replace(
-        summary,
-        moments=moments,
-        quantiles=QuantileSketch(grid, moments.count),
+        summary, moments=moments, quantiles=QuantileSketch(grid, moments.count),
         numbers=exact_counts,
     )
 
@@ -270,11 +235,9 @@ def _patterns(
     patterns: dict[tuple[str, ...], int] = {}
     if not with_nulls:
         return patterns, ({0: batch.height} if batch.height else {})
-    grouped = (
-        batch.select([pl.col(c).is_null().alias(f"n{i}") for i, c in enumerate(with_nulls)])
-        .group_by(pl.all())
-        .len()
-    )
+    grouped = batch.select(
+        [pl.col(c).is_null().alias(f"n{i}") for i, c in enumerate(with_nulls)]
+    ).group_by(pl.all()).len()
     for record in grouped.iter_rows():
         key = tuple(c for c, flag in zip(with_nulls, record[:-1], strict=True) if flag)
         patterns[key] = patterns.get(key, 0) + int(record[-1])

@@ -121,10 +121,7 @@ def _name_key_failures(
     return (
         failures.join(key_text, on="row", how="left")
         .with_columns(
-            pl.when(is_key)
-            .then(pl.lit(",".join(keys)))
-            .otherwise(pl.col("column"))
-            .alias("column"),
+            pl.when(is_key).then(pl.lit(",".join(keys))).otherwise(pl.col("column")).alias("column"),
             pl.when(is_key).then(pl.col("_key")).otherwise(pl.col("value")).alias("value"),
         )
         .drop("_key")

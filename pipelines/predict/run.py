@@ -121,8 +121,7 @@ def _no_predictions(model: TrainedModel) -> pl.DataFrame:
 def _quarantine_with_keys(quarantine: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
     """The schema check's quarantine (`_row` = position) with the input's key columns in front."""
     if quarantine.height == 0:  # the join's columns and dtypes, without running it
-        rest = {c: d for c, d in quarantine.schema.items() if c != ROW}
-        return pl.DataFrame(schema={**keys.schema, **rest})
+        return keys.head(0).hstack(quarantine.drop(ROW).get_columns())
     position = "__position"
     found = quarantine.rename({ROW: position}).with_columns(pl.col(position).cast(pl.Int64))
     lookup = keys.with_row_index(position).with_columns(pl.col(position).cast(pl.Int64))

@@ -136,6 +136,10 @@ class InputSchema(BaseModel):
 
         A column absent from the result is missing; `conform` names them all in one error.
         """
+        layout = tuple(incoming)
+        cached = self._matches.get(layout)
+        if cached is not None:
+            return dict(cached)
         lookup: dict[str, str] = {}
         for column in incoming:
             for key in (column, column.strip().casefold(), snake_case(column)):
@@ -147,7 +151,15 @@ class InputSchema(BaseModel):
                 if key in lookup:
                     found[col.name] = lookup[key]
                     break
+        if len(self._matches) >= _MAX_PLANS:
+            self._matches.clear()
+        self._matches[layout] = dict(found)
         return found
+
+    @cached_property
+    def _matches(self) -> dict[tuple[str, ...], dict[str, str]]:
+        """`match_columns` answers by incoming names (not a field: not saved, not compared)."""
+        return {}
 
     @cached_property
     def _plans(self) -> dict[tuple[tuple[str, pl.DataType], ...], ConformPlan]:

@@ -27,6 +27,7 @@ from pipelines.train import load_model
 from pipelines.train.frames import model_classes, proba_column
 from pipelines.train.options import LearningCurveOptions, LightGBMOptions, TrainOptions
 from serving.records import required_columns
+from tests.support.browser import open_served_page
 from tests.support.server import REPO, free_port, serve
 
 PENGUINS = Path(__file__).resolve().parent / "data" / "real" / "penguins_raw.csv"
@@ -264,6 +265,17 @@ def test_health_model_schema_openapi_and_metrics(server, model):
     assert f'thresher_model_info{{backend="{backend}"' in text
     missing = httpx.get(f"{running.url}/nowhere", timeout=TIMEOUT)
     assert missing.status_code == 404 and missing.json() == {"error": "Not Found"}
+
+
+@pytest.mark.browser
+def test_docs_page_is_swagger_served_by_us_with_no_other_request(server):
+    """`/docs` renders the API from local assets: no CDN, no validator badge, no fonts."""
+    running, _ = server
+    check = open_served_page(f"{running.url}/docs", wait_selector=".opblock-summary-path")
+    assert check.external_requests == []
+    assert check.page_errors == [] and check.console_errors == []
+    assert "/predict" in check.body_text
+    assert httpx.get(f"{running.url}/redoc", timeout=TIMEOUT).status_code == 404
 
 
 def _serve_once(model_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:

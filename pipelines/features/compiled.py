@@ -13,9 +13,11 @@ the same values bit for bit:
   `replace_strict` lookup with the unseen answer as its default. Encoders at transform time
   are lookups, so this is the encoder's own answer, not a re-implementation.
 - skrub's `DatetimeEncoder` (circular): the same polars calls skrub makes (`dt.year()`,
-  `dt.timestamp("ms") / 1000`, ...), and `np.sin` / `np.cos` on the same whole column.
+  `dt.month()`, ...); the steps with arithmetic (`timestamp / 1000`, `np.sin(part / 12 * 2
+  * pi)`) run skrub's own Series code on the batch's whole Series (see `_SeriesStep`).
 - `SimpleImputer` (NaN as missing, with or without indicator) and `StandardScaler`: the
-  fitted statistics as literals (`fill_nan`, `(x - mean) / scale`: the same IEEE operations).
+  fitted statistics as literals (`fill_nan`, `(x - mean) / scale`, dividing by a column:
+  polars multiplies by the reciprocal of a scalar divisor).
 
 A block holding anything else (`PowerTransformer`, a spline date encoder, a transformer this
 module does not know) runs through its own fitted sklearn steps, on its column only; the

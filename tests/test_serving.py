@@ -278,6 +278,29 @@ def test_docs_page_is_swagger_served_by_us_with_no_other_request(server):
     assert httpx.get(f"{running.url}/redoc", timeout=TIMEOUT).status_code == 404
 
 
+def _metric(text: str, line_start: str) -> float:
+    values = [float(line.split()[-1]) for line in text.splitlines() if line.startswith(line_start)]
+    assert len(values) == 1, (line_start, text)
+    return values[0]
+
+
+def test_metrics_add_up_every_worker(model_dir, rows, tmp_path):
+    """With --workers 2 each scrape counts the requests both workers answered."""
+    records = _records(rows.head(3))
+    with serve(model_dir, tmp_path / "workers.log", "--workers", "2") as running:
+        for _ in range(20):  # a new connection each time, so both workers get some
+            assert _post(running.url, records).status_code == 200
+        for _ in range(6):
+            text = httpx.get(f"{running.url}/metrics", timeout=TIMEOUT).text
+            assert _metric(text, 'thresher_records_total{outcome="predicted"}') == 60
+            assert (
+                _metric(text, 'thresher_http_request_duration_seconds_count{route="/predict"}')
+                == 20
+            )
+    log = (tmp_path / "workers.log").read_text()
+    assert log.count("Started server process") >= 2 or "Started parent process" in log
+
+
 def _serve_once(model_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [
         sys.executable,

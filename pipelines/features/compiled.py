@@ -14,7 +14,7 @@ the same values bit for bit:
   are lookups, so this is the encoder's own answer, not a re-implementation.
 - skrub's `DatetimeEncoder` (circular): the same polars calls skrub makes (`dt.year()`,
   `dt.month()`, ...); the steps with arithmetic (`timestamp / 1000`, `np.sin(part / 12 * 2
-  * pi)`) run skrub's own Series code on the batch's whole Series (see `_SeriesStep`).
+  * pi)`) redo skrub's Series arithmetic in numpy on the whole column (see `_SeriesStep`).
 - `SimpleImputer` (NaN as missing, with or without indicator) and `StandardScaler`: the
   fitted statistics as literals (`fill_nan`, `(x - mean) / scale`, dividing by a column:
   polars multiplies by the reciprocal of a scalar divisor).
@@ -50,16 +50,18 @@ _NAN = float("nan")
 
 @dataclass(frozen=True)
 class _SeriesStep:
-    """A column computed as skrub computes it: `finish(part)` on the batch's whole Series.
+    """A column computed as skrub computes it, in numpy on the batch's whole column.
 
-    polars evaluates `series / 12` as a multiplication by 1/12 but folds a 1-row
-    expression into an exact division, and numpy may take another loop for another length:
-    so these steps run skrub's own Series arithmetic and numpy calls on the same Series.
+    skrub runs `series / 12 * 2 * np.pi` on a polars Series, which polars evaluates as a
+    multiplication by the reciprocal (1/12), then `np.sin` on the result; inside one polars
+    select the same arithmetic can be simplified differently (a 1-row frame differed in the
+    last bit). So these steps select the date part and redo skrub's arithmetic in numpy:
+    `x * (1/12) * 2 * pi`, then the same numpy function on the same whole column.
     """
 
     name: str
     part: pl.Expr
-    finish: Callable[[pl.Series], Any]
+    finish: Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -118,10 +120,13 @@ class CompiledFeatures:
         return self._transform_mixed(inputs)
 
     def _series_columns(self, inputs: pl.DataFrame) -> list[pl.Series]:
-        """The date parts in one select, then skrub's own Series arithmetic on each."""
+        """The date parts in one select, then skrub's arithmetic on each in numpy."""
         parts = inputs.select(self._parts)
         return [
-            pl.Series(step.finish(parts.get_column(step.name))).cast(pl.Float64).alias(step.name)
+            pl.Series(
+                step.name,
+                step.finish(parts.get_column(step.name).to_numpy().astype(np.float64)),
+            ).cast(pl.Float64)
             for step in self._series_steps
         ]
 
@@ -296,13 +301,15 @@ def _dates(
     return plain + circular
 
 
-def _total_seconds(milliseconds: pl.Series) -> pl.Series:
-    return (milliseconds / 1000).cast(pl.Float32)
+def _total_seconds(milliseconds: np.ndarray) -> np.ndarray:
+    """skrub: `(timestamp_ms / 1000).cast(Float32)`; polars divides by 1000 as `* (1/1000)`."""
+    return (milliseconds * (1 / 1000)).astype(np.float32)
 
 
-def _circular(function: Any, period: int) -> Callable[[pl.Series], Any]:
-    def finish(part: pl.Series) -> Any:
-        return function(part / period * 2 * np.pi)  # skrub's _CircularEncoder.transform
+def _circular(function: Any, period: int) -> Callable[[np.ndarray], np.ndarray]:
+    def finish(part: np.ndarray) -> np.ndarray:
+        # skrub's _CircularEncoder.transform: function(part / period * 2 * np.pi) on a Series
+        return np.asarray(function(part * (1 / period) * 2 * np.pi))
 
     return finish
 

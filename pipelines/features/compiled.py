@@ -60,6 +60,7 @@ class _SeriesStep:
     """
 
     name: str
+    part_name: str
     part: pl.Expr
     finish: Callable[[np.ndarray], np.ndarray]
 
@@ -94,7 +95,9 @@ class CompiledFeatures:
         self._casts = [pl.Int32 if n in categorical else pl.Float64 for n in self.names]
         self._series_steps: list[_SeriesStep] = []
         self._blocks = _compile_blocks(pipeline, self._series_steps)
-        self._parts = [step.part.alias(step.name) for step in self._series_steps]
+        parts = {step.part_name: step.part for step in self._series_steps}
+        self._part_names = list(parts)
+        self._parts = [part.alias(name) for name, part in parts.items()]
         self.reference_blocks = [b.column for b in self._blocks if b.expressions is None]
         outputs = [e for b in self._blocks if b.expressions is not None for e in b.expressions]
         self._select = (
@@ -120,15 +123,18 @@ class CompiledFeatures:
         return self._transform_mixed(inputs)
 
     def _series_columns(self, inputs: pl.DataFrame) -> list[pl.Series]:
-        """The date parts in one select, then skrub's arithmetic on each in numpy."""
-        parts = inputs.select(self._parts)
-        return [
-            pl.Series(
-                step.name,
-                step.finish(parts.get_column(step.name).to_numpy().astype(np.float64)),
-            ).cast(pl.Float64)
-            for step in self._series_steps
-        ]
+        """The date parts in one select, then skrub's arithmetic on each in numpy.
+
+        The parts come out as one float64 matrix (ints and null -> NaN convert exactly as
+        one column would), column-major, so each column is contiguous as skrub's is.
+        """
+        parts = inputs.select(self._parts).to_numpy(order="fortran").astype(np.float64)
+        position = {name: i for i, name in enumerate(self._part_names)}
+        values = np.empty((inputs.height, len(self._series_steps)), dtype=np.float64, order="F")
+        for j, step in enumerate(self._series_steps):
+            values[:, j] = step.finish(parts[:, position[step.part_name]])
+        frame = pl.from_numpy(values, schema=[step.name for step in self._series_steps])
+        return frame.get_columns()
 
     def _fits(self, schema: pl.Schema) -> bool:
         """Whether `schema` holds every input column with the dtype compiled for."""
@@ -287,7 +293,7 @@ def _dates(
         name = f"__{column}_{feature}"
         if feature == "total_seconds":
             part = date.dt.timestamp(time_unit="ms")
-            series_steps.append(_SeriesStep(name, part, _total_seconds))
+            series_steps.append(_SeriesStep(name, f"{name}_part", part, _total_seconds))
             plain.append(pl.col(name).cast(pl.Float32))
         elif feature not in periodic:
             plain.append(_date_feature(date, feature).cast(pl.Float32))  # null stays null
@@ -295,7 +301,9 @@ def _dates(
             part = _date_feature(date, feature).fill_null(0)
             period = periodic[feature].period
             for function in (np.sin, np.cos):
-                step = _SeriesStep(f"{name}_{function.__name__}", part, _circular(function, period))
+                step = _SeriesStep(
+                    f"{name}_{function.__name__}", f"{name}_part", part, _circular(function, period)
+                )
                 series_steps.append(step)
                 circular.append(pl.when(present).then(pl.col(step.name)).otherwise(None))
     return plain + circular
@@ -303,7 +311,7 @@ def _dates(
 
 def _total_seconds(milliseconds: np.ndarray) -> np.ndarray:
     """skrub: `(timestamp_ms / 1000).cast(Float32)`; polars divides by 1000 as `* (1/1000)`."""
-    return (milliseconds * (1 / 1000)).astype(np.float32)
+    return (milliseconds * (1 / 1000)).astype(np.float32).astype(np.float64)
 
 
 def _circular(function: Any, period: int) -> Callable[[np.ndarray], np.ndarray]:

@@ -184,8 +184,8 @@ def predict_booster(
     `num_threads=1`: on a busy machine OpenMP's other thread turned a 1-row call from 0.02 ms
     into 10-14 ms, and a 288k-row call was no faster with two.
     """
-    extra = {} if num_threads is None else {"num_threads": num_threads}
-    raw = np.asarray(booster.predict(x, num_iteration=rounds, **extra))
+    extra: dict[str, int] = {} if num_threads is None else {"num_threads": num_threads}
+    raw = np.asarray(booster.predict(x, num_iteration=rounds, **extra))  # type: ignore[arg-type]
     if kind == "binary":
         return np.column_stack([1.0 - raw, raw])
     return raw

@@ -174,12 +174,17 @@ def _missing_fields(error: MissingColumnsError, schema: InputSchema) -> list[dic
 
 
 _Check = tuple[str, SchemaColumn, pl.Expr]
-_CHECKS: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[InputSchema, list[_Check]]] = {}
+_Checks = tuple[list[pl.Expr], list[_Check]]
+_CHECKS: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[InputSchema, _Checks]] = {}
 _MAX_CHECKS = 16
 
 
-def _checks(schema: InputSchema, sources: dict[str, str]) -> list[_Check]:
-    """The note checks for one field layout, built once (a server sees one or two layouts)."""
+def _checks(schema: InputSchema, sources: dict[str, str]) -> _Checks:
+    """The cleaning and the note checks for one field layout, built once.
+
+    Each used field is cleaned once (ingest's trim and null tokens), and the checks read the
+    cleaned columns: two small queries, cheaper than cleaning inside every check.
+    """
     key = (id(schema), tuple(sources.items()))
     cached = _CHECKS.get(key)
     if cached is not None and cached[0] is schema:
@@ -189,7 +194,7 @@ def _checks(schema: InputSchema, sources: dict[str, str]) -> list[_Check]:
         source = sources.get(col.name)
         if source is None:
             continue
-        text = clean_text_expr(source)
+        text = pl.col(source)
         if col.categories is not None:
             known = pl.Series(col.categories, dtype=pl.String).implode()
             checks.append(("unseen_category", col, text.is_not_null() & ~text.is_in(known)))
@@ -200,10 +205,12 @@ def _checks(schema: InputSchema, sources: dict[str, str]) -> list[_Check]:
         if not col.nullable:
             checks.append(("null_unseen", col, text.is_null()))
     checks = [(k, c, e.fill_null(value=False).alias(str(i))) for i, (k, c, e) in enumerate(checks)]
+    used = sorted({sources[c.name] for _, c, _ in checks})
+    built = ([clean_text_expr(source) for source in used], checks)
     if len(_CHECKS) >= _MAX_CHECKS:
         _CHECKS.clear()
-    _CHECKS[key] = (schema, checks)
-    return checks
+    _CHECKS[key] = (schema, built)
+    return built
 
 
 def _notes(
@@ -211,17 +218,17 @@ def _notes(
 ) -> list[list[tuple[str, str]]]:
     """Per predicted row: (kind, sentence) for unseen values, out-of-range numbers, nulls.
 
-    One polars query whatever the width computes every flag; only flagged cells are visited
-    in Python.
+    Two polars queries whatever the width (clean the fields, compute every flag); only
+    flagged cells are visited in Python.
     """
     out: list[list[tuple[str, str]]] = [[] for _ in rows]
     if not rows:
         return out
-    checks = _checks(schema, sources)
+    cleaning, checks = _checks(schema, sources)
     if not checks:
         return out
     picked = frame if rows == list(range(frame.height)) else frame[rows]
-    flags = picked.select(expr for _, _, expr in checks)
+    flags = picked.select(cleaning).select(expr for _, _, expr in checks)
     flagged = [i for i, column in enumerate(flags.iter_columns()) if column.any()]
     for position in flagged:
         kind, col, _ = checks[position]

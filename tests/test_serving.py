@@ -347,3 +347,36 @@ def test_batch_predict_with_every_row_quarantined_answers_no_rows(model, rows):
     assert {"prediction", *(proba_column(c) for c in model_classes(model.task))} <= set(
         result.predictions.columns
     )
+
+
+def test_notes_name_unseen_values_out_of_range_numbers_and_unseen_nulls(model, rows):
+    """In-process: each kind of note on the record that earned it, none on a clean record."""
+    from serving.records import answer_records
+
+    schema = model.input_schema
+    used = set(required_columns(model))
+    number = next(
+        c
+        for c in schema.columns
+        if c.name in used and c.maximum is not None and c.categories is None
+    )
+    never_null = next(
+        c for c in schema.columns if c.name in used and not c.nullable and c.name != number.name
+    )
+    text = next(
+        c for c in schema.columns if c.name in used and c.categories and c.dtype == "String"
+    )
+    good = _records(rows.head(1))[0]
+    records = [
+        good,
+        {**good, number.name: number.maximum * 10 + 1},
+        {**good, never_null.name: None},
+        {**good, text.name: "  never seen  "},
+    ]
+    answer = answer_records(model, records)
+    notes = [r.get("notes", []) for r in answer.results]
+    assert notes[0] == []
+    assert any(f"`{number.name}` =" in n and "outside the training range" in n for n in notes[1])
+    assert any(f"`{never_null.name}` is null" in n for n in notes[2])
+    assert any(f"`{text.name}` = 'never seen' was not seen" in n for n in notes[3])
+    assert answer.notes["out_of_range"] >= 1 and answer.notes["unseen_category"] >= 1

@@ -167,7 +167,11 @@ def main() -> None:
         x = numeric_matrix(model.matrix(frame))
         seconds = min(args.seconds, 5.0)
         results[("booster in-process", size)] = in_process(
-            lambda x=x: predict_booster(model.booster, x, model.task.kind), size, seconds
+            lambda x=x: predict_booster(
+                model.booster, x, model.task.kind, num_threads=model.predict_threads
+            ),
+            size,
+            seconds,
         )
         results[("predict() in-process", size)] = in_process(
             lambda frame=frame: predict(model, frame), size, seconds

@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -36,9 +37,12 @@ __all__ = [
 ]
 
 DEFAULT_MAX_ROWS = 1000
+DOCS_ASSETS = "/docs/assets"
 DEFAULT_MAX_BODY_BYTES = 2_000_000
 ENV_PREFIX = "THRESHER_SERVE_"
-_ROUTES = frozenset({"/predict", "/health", "/model", "/schema", "/metrics"})
+_ROUTES = frozenset(
+    {"/predict", "/health", "/model", "/schema", "/metrics", "/docs", "/openapi.json"}
+)
 _log = logging.getLogger("thresher.serving")
 
 
@@ -145,7 +149,14 @@ def create_app(
     }
     classes = model_classes(model.task) if model.task.kind != "regression" else []
     metrics = ServingMetrics(backend=backend, kind=model.task.kind, target=model.task.target)
-    app = FastAPI(
+    # /docs is Swagger UI from fastapi-offline's pinned copy, served by this app: no CDN.
+    # ReDoc is off (its page loads web fonts), and so is Swagger's validator badge.
+    app = FastAPIOffline(
+        docs_url="/docs",
+        redoc_url=None,
+        swagger_ui_parameters={"validatorUrl": None},
+        static_url=DOCS_ASSETS,
+        favicon_url=f"{DOCS_ASSETS}/favicon.png",
         title=f"thresher model: {model.task.target} ({model.task.kind})",
         description=(
             f"Serves `{model_dir}` with the {backend} backend. Every record is checked against "

@@ -100,7 +100,7 @@ def load_served_model(model_dir: Path, backend: str = "lightgbm") -> TrainedMode
             f"`{ONNX_INPUT}` (files from different runs?): re-run `thresher train`"
         )
         raise ServingError(msg)
-    return OnnxTrainedModel(
+    served = OnnxTrainedModel(
         booster=model.booster,
         pipeline=model.pipeline,
         task=model.task,
@@ -109,3 +109,5 @@ def load_served_model(model_dir: Path, backend: str = "lightgbm") -> TrainedMode
         feature_names=model.feature_names,
         session=session,
     )
+    _ = served.compiled_features  # built at start-up, not on the first request
+    return served

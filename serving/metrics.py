@@ -1,17 +1,25 @@
 """Prometheus metrics of one app (its own registry, so several apps can live in one process).
 
-With `--workers N` every worker process counts its own requests: a scrape sees one worker.
+With `--workers N`, `thresher serve-model` sets `PROMETHEUS_MULTIPROC_DIR` to a fresh folder
+before the workers start: prometheus_client then keeps every worker's values in files there,
+and `/metrics` (whichever worker answers it) adds up all workers' counts and histograms
+(`MultiProcessCollector`). One worker keeps everything in memory as usual.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
-__all__ = ["ServingMetrics", "TimingMiddleware"]
+__all__ = ["MULTIPROCESS_DIR_VARIABLE", "ServingMetrics", "TimingMiddleware"]
+
+MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+"""Set (to an empty folder) before the worker processes start: counts across workers."""
 
 _LATENCY_BUCKETS = (
     0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -67,17 +75,23 @@ class ServingMetrics:
             ["kind"],
             registry=self.registry,
         )
+        self.multiprocess = bool(os.environ.get(MULTIPROCESS_DIR_VARIABLE))
         info = Gauge(
             "thresher_model_info",
             "The served model (always 1).",
             ["backend", "kind", "target"],
             registry=self.registry,
+            multiprocess_mode="max",
         )
         info.labels(backend=backend, kind=kind, target=target).set(1)
 
     def exposition(self) -> bytes:
-        """The registry in Prometheus text format."""
-        return generate_latest(self.registry)
+        """The registry in Prometheus text format (every worker's values, added up)."""
+        if not self.multiprocess:
+            return generate_latest(self.registry)
+        combined = CollectorRegistry()
+        MultiProcessCollector(combined)
+        return generate_latest(combined)
 
 
 class TimingMiddleware:

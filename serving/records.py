@@ -173,46 +173,67 @@ def _missing_fields(error: MissingColumnsError, schema: InputSchema) -> list[dic
     ]
 
 
-def _notes(
-    frame: pl.DataFrame, rows: list[int], schema: InputSchema, sources: dict[str, str]
-) -> list[list[tuple[str, str]]]:
-    """Per predicted row: (kind, sentence) for unseen values, out-of-range numbers, nulls.
+_Check = tuple[str, SchemaColumn, pl.Expr]
+_Checks = tuple[list[pl.Expr], list[_Check]]
+_CHECKS: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[InputSchema, _Checks]] = {}
+_MAX_CHECKS = 16
 
-    Two polars calls whatever the width: one computes every flag, one finds the flagged
-    columns; only flagged cells are visited in Python.
+
+def _checks(schema: InputSchema, sources: dict[str, str]) -> _Checks:
+    """The cleaning and the note checks for one field layout, built once.
+
+    Each used field is cleaned once (ingest's trim and null tokens), and the checks read the
+    cleaned columns: two small queries, cheaper than cleaning inside every check.
     """
-    out: list[list[tuple[str, str]]] = [[] for _ in rows]
-    if not rows:
-        return out
-    picked = frame[rows]
-    checks: list[tuple[str, SchemaColumn, pl.Expr]] = []
+    key = (id(schema), tuple(sources.items()))
+    cached = _CHECKS.get(key)
+    if cached is not None and cached[0] is schema:
+        return cached[1]
+    checks: list[_Check] = []
     for col in schema.columns:
         source = sources.get(col.name)
         if source is None:
             continue
-        text = clean_text_expr(source)
+        text = pl.col(source)
         if col.categories is not None:
-            checks.append(
-                ("unseen_category", col, text.is_not_null() & ~text.is_in(col.categories))
-            )
+            known = pl.Series(col.categories, dtype=pl.String).implode()
+            checks.append(("unseen_category", col, text.is_not_null() & ~text.is_in(known)))
         elif col.dtype.startswith(_NUMERIC) and col.minimum is not None:
             number = text.cast(pl.Float64, strict=False)
             high = col.maximum if col.maximum is not None else col.minimum
             checks.append(("out_of_range", col, (number < col.minimum) | (number > high)))
         if not col.nullable:
             checks.append(("null_unseen", col, text.is_null()))
+    checks = [(k, c, e.fill_null(value=False).alias(str(i))) for i, (k, c, e) in enumerate(checks)]
+    used = sorted({sources[c.name] for _, c, _ in checks})
+    built = ([clean_text_expr(source) for source in used], checks)
+    if len(_CHECKS) >= _MAX_CHECKS:
+        _CHECKS.clear()
+    _CHECKS[key] = (schema, built)
+    return built
+
+
+def _notes(
+    frame: pl.DataFrame, rows: list[int], schema: InputSchema, sources: dict[str, str]
+) -> list[list[tuple[str, str]]]:
+    """Per predicted row: (kind, sentence) for unseen values, out-of-range numbers, nulls.
+
+    Two polars queries whatever the width (clean the fields, compute every flag); only
+    flagged cells are visited in Python.
+    """
+    out: list[list[tuple[str, str]]] = [[] for _ in rows]
+    if not rows:
+        return out
+    cleaning, checks = _checks(schema, sources)
     if not checks:
         return out
-    flags = picked.select(
-        expr.fill_null(value=False).alias(str(i)) for i, (_, _, expr) in enumerate(checks)
-    )
-    flagged = [
-        int(name) for name, hit in flags.select(pl.all().any()).row(0, named=True).items() if hit
-    ]
+    picked = frame if rows == list(range(frame.height)) else frame[rows]
+    flags = picked.select(cleaning).select(expr for _, _, expr in checks)
+    flagged = [i for i, column in enumerate(flags.iter_columns()) if column.any()]
     for position in flagged:
         kind, col, _ = checks[position]
         values = picked.get_column(sources[col.name]).to_list()
-        for i, hit in enumerate(flags.get_column(str(position)).to_list()):
+        for i, hit in enumerate(flags.to_series(position).to_list()):
             if hit:
                 out[i].append((kind, _note(kind, col, values[i])))
     return out
@@ -256,7 +277,7 @@ def _answer_group(
             for name in columns
         ]
     )
-    sources = schema._match_columns(columns)  # the same name matching `conform` uses
+    sources = schema.match_columns(columns)  # the same name matching `conform` uses
     required = set(required_columns(model))
     absent = [c.name for c in schema.columns if c.name not in sources and c.name not in required]
     if absent:

@@ -27,6 +27,7 @@ from pipelines.train import load_model
 from pipelines.train.frames import model_classes, proba_column
 from pipelines.train.options import LearningCurveOptions, LightGBMOptions, TrainOptions
 from serving.records import required_columns
+from tests.support.browser import open_served_page
 from tests.support.server import REPO, free_port, serve
 
 PENGUINS = Path(__file__).resolve().parent / "data" / "real" / "penguins_raw.csv"
@@ -266,6 +267,40 @@ def test_health_model_schema_openapi_and_metrics(server, model):
     assert missing.status_code == 404 and missing.json() == {"error": "Not Found"}
 
 
+@pytest.mark.browser
+def test_docs_page_is_swagger_served_by_us_with_no_other_request(server):
+    """`/docs` renders the API from local assets: no CDN, no validator badge, no fonts."""
+    running, _ = server
+    check = open_served_page(f"{running.url}/docs", wait_selector=".opblock-summary-path")
+    assert check.external_requests == []
+    assert check.page_errors == [] and check.console_errors == []
+    assert "/predict" in check.body_text
+    assert httpx.get(f"{running.url}/redoc", timeout=TIMEOUT).status_code == 404
+
+
+def _metric(text: str, line_start: str) -> float:
+    values = [float(line.split()[-1]) for line in text.splitlines() if line.startswith(line_start)]
+    assert len(values) == 1, (line_start, text)
+    return values[0]
+
+
+def test_metrics_add_up_every_worker(model_dir, rows, tmp_path):
+    """With --workers 2 each scrape counts the requests both workers answered."""
+    records = _records(rows.head(3))
+    with serve(model_dir, tmp_path / "workers.log", "--workers", "2") as running:
+        for _ in range(20):  # a new connection each time, so both workers get some
+            assert _post(running.url, records).status_code == 200
+        for _ in range(6):
+            text = httpx.get(f"{running.url}/metrics", timeout=TIMEOUT).text
+            assert _metric(text, 'thresher_records_total{outcome="predicted"}') == 60
+            assert (
+                _metric(text, 'thresher_http_request_duration_seconds_count{route="/predict"}')
+                == 20
+            )
+    log = (tmp_path / "workers.log").read_text()
+    assert log.count("Started server process") >= 2 or "Started parent process" in log
+
+
 def _serve_once(model_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [
         sys.executable,
@@ -312,3 +347,36 @@ def test_batch_predict_with_every_row_quarantined_answers_no_rows(model, rows):
     assert {"prediction", *(proba_column(c) for c in model_classes(model.task))} <= set(
         result.predictions.columns
     )
+
+
+def test_notes_name_unseen_values_out_of_range_numbers_and_unseen_nulls(model, rows):
+    """In-process: each kind of note on the record that earned it, none on a clean record."""
+    from serving.records import answer_records
+
+    schema = model.input_schema
+    used = set(required_columns(model))
+    number = next(
+        c
+        for c in schema.columns
+        if c.name in used and c.maximum is not None and c.categories is None
+    )
+    never_null = next(
+        c for c in schema.columns if c.name in used and not c.nullable and c.name != number.name
+    )
+    text = next(
+        c for c in schema.columns if c.name in used and c.categories and c.dtype == "String"
+    )
+    good = _records(rows.head(1))[0]
+    records = [
+        good,
+        {**good, number.name: number.maximum * 10 + 1},
+        {**good, never_null.name: None},
+        {**good, text.name: "  never seen  "},
+    ]
+    answer = answer_records(model, records)
+    notes = [r.get("notes", []) for r in answer.results]
+    assert notes[0] == []
+    assert any(f"`{number.name}` =" in n and "outside the training range" in n for n in notes[1])
+    assert any(f"`{never_null.name}` is null" in n for n in notes[2])
+    assert any(f"`{text.name}` = 'never seen' was not seen" in n for n in notes[3])
+    assert answer.notes["out_of_range"] >= 1 and answer.notes["unseen_category"] >= 1

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import socket
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -57,6 +59,7 @@ def serve_model_command(
 
     from serving.app import ENV_PREFIX, create_app
     from serving.errors import ServingError
+    from serving.metrics import MULTIPROCESS_DIR_VARIABLE
 
     if workers < 1:
         msg = f"--workers must be at least 1 (got {workers})"
@@ -75,23 +78,29 @@ def serve_model_command(
     if workers == 1:
         uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")
         return
+    # the workers' metrics live in files here, so /metrics adds up every worker's counts
+    metrics_dir = tempfile.mkdtemp(prefix="thresher_metrics_")
     os.environ.update(
         {
             f"{ENV_PREFIX}MODEL_DIR": str(Path(model_dir).resolve()),
             f"{ENV_PREFIX}BACKEND": backend,
             f"{ENV_PREFIX}MAX_ROWS": str(max_rows),
             f"{ENV_PREFIX}MAX_BODY_BYTES": str(max_body_bytes),
+            MULTIPROCESS_DIR_VARIABLE: metrics_dir,
         }
     )
-    uvicorn.run(
-        "serving.app:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=access_log,
-        log_level="info",
-    )
+    try:
+        uvicorn.run(
+            "serving.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=access_log,
+            log_level="info",
+        )
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -27,6 +27,7 @@ __all__ = [
 INTEGER_DTYPES = ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64")
 _FLOAT_DTYPES = ("Float32", "Float64")
 _NULLS = null_variants(IngestOptions())
+_NULL_TOKENS = pl.Series(list(_NULLS), dtype=pl.String).implode()
 
 
 def dtype_from_name(name: str, time_unit: str | None, time_zone: str | None) -> pl.DataType:
@@ -74,7 +75,7 @@ def is_text(dtype: pl.DataType) -> bool:
 def clean_text_expr(column: str) -> pl.Expr:
     """Ingest's cleaning: trimmed, and null tokens (`NA`, `?`, ... any case) as null."""
     text = pl.col(column).cast(pl.String).str.strip_chars()
-    return pl.when(text.is_in(_NULLS)).then(None).otherwise(text).alias(column)
+    return pl.when(text.is_in(_NULL_TOKENS)).then(None).otherwise(text).alias(column)
 
 
 def _from_text(text: pl.Expr, name: str, target: pl.DataType, *, thorough: bool) -> pl.Expr:

@@ -120,6 +120,8 @@ def _no_predictions(model: TrainedModel) -> pl.DataFrame:
 
 def _quarantine_with_keys(quarantine: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
     """The schema check's quarantine (`_row` = position) with the input's key columns in front."""
+    if quarantine.height == 0:  # the join's columns and dtypes, without running it
+        return keys.head(0).hstack(quarantine.drop(ROW).get_columns())
     position = "__position"
     found = quarantine.rename({ROW: position}).with_columns(pl.col(position).cast(pl.Int64))
     lookup = keys.with_row_index(position).with_columns(pl.col(position).cast(pl.Int64))

@@ -10,8 +10,9 @@ counted. Rows in = rows in `data` + rows in `quarantine`, always.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import polars as pl
@@ -19,22 +20,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipelines.columns import ColumnNames
 from pipelines.ingest.headers import snake_case
-from pipelines.predict.coerce import (
-    clean_text_expr,
-    coerce_expr,
-    dtype_from_name,
-    expected_phrase,
-    is_text,
-    missing_expr,
-)
+from pipelines.predict.coerce import dtype_from_name
+from pipelines.predict.conform import ROW_KEY, ConformPlan, build_plan
 from pipelines.predict.errors import InputSchemaError, MissingColumnsError
 
 __all__ = ["ROW_KEY", "Conformed", "InputSchema", "SchemaColumn"]
 
-ROW_KEY = "_row"
-"""Row position in the frame given to `conform`; kept in `data` and `quarantine`."""
 _PASSED_THROUGH = ("_source_file", "_source_line")
 _MAX_CATEGORIES = 1000
+_MAX_PLANS = 16
 
 
 class SchemaColumn(BaseModel):
@@ -125,52 +119,27 @@ class InputSchema(BaseModel):
     def conform(self, frame: pl.DataFrame) -> Conformed:
         """New rows in the training shape; rows that cannot be made to fit are quarantined.
 
-        Collects nothing lazily: `frame` is in memory and is not mutated.
+        Collects nothing lazily: `frame` is in memory and is not mutated. The expressions are
+        built once per incoming layout (names and dtypes) and reused (`pipelines.predict.conform`).
 
         Raises
         ------
         MissingColumnsError
             One error naming every schema column the frame lacks.
         """
-        found = self._match_columns(frame.columns)
-        missing = [c for c in self.columns if c.name not in found]
-        if missing:
-            listed = ", ".join(f"`{_label(c)}`" for c in missing)
-            msg = (
-                f"the rows lack {len(missing)} column(s) the model was trained with: {listed}; "
-                "add them (nulls are allowed) and predict again"
-            )
-            raise MissingColumnsError(msg)
-        warnings: list[str] = []
-        used = set(found.values())
-        extra = [c for c in frame.columns if c not in used and c not in _PASSED_THROUGH]
-        if extra:
-            shown = ", ".join(f"`{c}`" for c in extra[:10])
-            more = f" and {len(extra) - 10} more" if len(extra) > 10 else ""
-            warnings.append(
-                f"dropped {len(extra)} column(s) the model does not know: {shown}{more}."
-            )
-        sources = {c.name: found[c.name] for c in self.columns}
-        values, failures = self._coerce(frame, sources)
-        if failures.width:
-            failed = failures.select(pl.any_horizontal(pl.all())).to_series()
-        else:
-            failed = pl.Series([False] * frame.height, dtype=pl.Boolean)
-        keep = [c for c in _PASSED_THROUGH if c in frame.columns]
-        key = pl.int_range(0, frame.height, dtype=pl.Int64, eager=True).alias(ROW_KEY)
-        whole = pl.concat([pl.DataFrame([key]), frame.select(keep), values], how="horizontal")
-        data = whole.filter(~failed).select(ROW_KEY, *keep, *values.columns)
-        quarantine = self._quarantine(frame, sources, failures, failed, keep)
-        if quarantine.height:
-            warnings.append(
-                f"quarantined {quarantine.height:,} of {frame.height:,} row(s) whose values do "
-                "not fit the training types (see their `_reason`)."
-            )
-        warnings += self._unseen_and_null_warnings(data)
+        plan = self._plan(frame.schema)
+        data, quarantine, warnings = plan.run(frame)
         return Conformed(data=data, quarantine=quarantine, warnings=warnings)
 
-    def _match_columns(self, incoming: list[str]) -> dict[str, str]:
-        """Schema name -> incoming column, accepting normalised or source-file names."""
+    def match_columns(self, incoming: Sequence[str]) -> dict[str, str]:
+        """Schema name -> incoming column, accepting normalised or source-file names.
+
+        A column absent from the result is missing; `conform` names them all in one error.
+        """
+        layout = tuple(incoming)
+        cached = self._matches.get(layout)
+        if cached is not None:
+            return dict(cached)
         lookup: dict[str, str] = {}
         for column in incoming:
             for key in (column, column.strip().casefold(), snake_case(column)):
@@ -182,100 +151,41 @@ class InputSchema(BaseModel):
                 if key in lookup:
                     found[col.name] = lookup[key]
                     break
+        if len(self._matches) >= _MAX_PLANS:
+            self._matches.clear()
+        self._matches[layout] = dict(found)
         return found
 
-    def _coerce(
-        self, frame: pl.DataFrame, sources: dict[str, str]
-    ) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """Values in the training types, and per column the rows whose value does not fit.
+    @cached_property
+    def _matches(self) -> dict[tuple[str, ...], dict[str, str]]:
+        """`match_columns` answers by incoming names (not a field: not saved, not compared)."""
+        return {}
 
-        A value does not fit when a non-missing input comes out null.
-        Each column is tried with the plain formats first; only a column left with failures
-        is retried with every format ingest knows (thousands separators, named dates...).
-        """
-        schema = frame.schema
-        used = list(dict.fromkeys(sources.values()))
-        cleaned = frame.select(
-            clean_text_expr(src) if is_text(schema[src]) else pl.col(src) for src in used
-        )
-        present = cleaned.select(
-            (~missing_expr(src, schema[src])).alias(name) for name, src in sources.items()
-        )
+    @cached_property
+    def _plans(self) -> dict[tuple[tuple[str, pl.DataType], ...], ConformPlan]:
+        """Conform plans by incoming layout (not a field: not saved, not compared)."""
+        return {}
 
-        def coerced(col: SchemaColumn, *, thorough: bool) -> pl.Expr:
-            src = sources[col.name]
-            expr = coerce_expr(src, schema[src], col.dtype, col.polars_dtype, thorough=thorough)
-            return expr.alias(col.name)
-
-        values = cleaned.select(coerced(col, thorough=False) for col in self.columns)
-        failures: list[pl.Series] = []
-        for col in self.columns:
-            bad = present[col.name] & values[col.name].is_null()
-            if bad.any():
-                retry = cleaned.select(coerced(col, thorough=True)).to_series()
-                values = values.with_columns(retry)
-                bad = present[col.name] & retry.is_null()
-            failures.append(bad.alias(col.name))
-        return values, pl.DataFrame(failures, schema=dict.fromkeys(sources, pl.Boolean))
-
-    def _quarantine(
-        self,
-        frame: pl.DataFrame,
-        sources: dict[str, str],
-        failures: pl.DataFrame,
-        failed: pl.Series,
-        keep: list[str],
-    ) -> pl.DataFrame:
-        """The rows that do not fit: row key, reason and every value as it arrived (text).
-
-        The reason names each bad column and its value, joined by `; `.
-        """
-        names = [c.name for c in self.columns]
-        rows = pl.int_range(0, frame.height, dtype=pl.Int64, eager=True).filter(failed)
-        bad = frame.filter(failed)
-        raw = bad.select(pl.col(sources[n]).cast(pl.String).alias(n) for n in names)
-        flags = failures.filter(failed)
-        pieces = []
-        for col in self.columns:
-            text = pl.col(col.name)
-            shown = pl.when(text.str.len_chars() > 40).then(text.str.slice(0, 37) + "...")
-            pieces.append(
-                pl.when(pl.lit(flags[col.name])).then(
-                    pl.format(
-                        "`{}` = '{}' is not {}",
-                        pl.lit(col.name),
-                        shown.otherwise(text),
-                        pl.lit(expected_phrase(col.dtype)),
-                    )
-                )
+    def _plan(self, incoming: pl.Schema) -> ConformPlan:
+        layout = tuple(incoming.items())
+        plan = self._plans.get(layout)
+        if plan is not None:
+            return plan
+        found = self.match_columns(list(incoming))
+        missing = [c for c in self.columns if c.name not in found]
+        if missing:
+            listed = ", ".join(f"`{_label(c)}`" for c in missing)
+            msg = (
+                f"the rows lack {len(missing)} column(s) the model was trained with: {listed}; "
+                "add them (nulls are allowed) and predict again"
             )
-        reasons = raw.select(
-            pl.concat_str(pieces, separator="; ", ignore_nulls=True).alias("_reason")
-        )
-        return pl.concat(
-            [pl.DataFrame([rows.alias(ROW_KEY)]), bad.select(keep), reasons, raw], how="horizontal"
-        ).select(ROW_KEY, *keep, "_reason", *names)
-
-    def _unseen_and_null_warnings(self, data: pl.DataFrame) -> list[str]:
-        notes: list[str] = []
-        for col in self.columns:
-            values = data.get_column(col.name)
-            if col.categories is not None:
-                present = values.drop_nulls().cast(pl.String)
-                unseen = present.filter(~present.is_in(col.categories))
-                if unseen.len():
-                    examples = ", ".join(f"`{v}`" for v in sorted(unseen.unique().to_list())[:3])
-                    notes.append(
-                        f"`{col.name}`: {unseen.len():,} row(s) hold {unseen.n_unique():,} "
-                        f"value(s) unseen in training (e.g. {examples}); the feature pipeline "
-                        "maps them to its rare/unknown code."
-                    )
-            if not col.nullable and values.null_count():
-                notes.append(
-                    f"`{col.name}`: {values.null_count():,} row(s) are missing a value that "
-                    "training never lacked; the feature pipeline imputes or keeps it as missing."
-                )
-        return notes
+            raise MissingColumnsError(msg)
+        sources = {c.name: found[c.name] for c in self.columns}
+        plan = build_plan(self.columns, incoming, sources, _PASSED_THROUGH)
+        if len(self._plans) >= _MAX_PLANS:  # clients choosing odd layouts cannot grow it
+            self._plans.clear()
+        self._plans[layout] = plan
+        return plan
 
     # ------------------------------------------------------------------- serving
     def json_schema(self, *, title: str = "thresher input record") -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 
 from pipelines.errors import ThresherError
 from pipelines.features import FeaturePipeline, load_feature_pipeline
+from pipelines.features.compiled import CompiledFeatures, compile_features
 from pipelines.predict.schema import InputSchema
 from pipelines.task import ResolvedTask
 from pipelines.train.booster import booster_feature_names, numeric_matrix, predict_booster
@@ -48,11 +50,26 @@ class TrainedModel:
     input_schema: InputSchema
     threshold: float | None
     feature_names: list[str]
+    predict_threads: int = 1
+    """LightGBM threads per predict call; run more server workers rather than more threads."""
+
+    @cached_property
+    def compiled_features(self) -> CompiledFeatures:
+        """The feature pipeline as one polars select (built on first use; `load_model` does).
+
+        Same values as `pipeline.transform`, which stays the reference (see
+        `pipelines.features.compiled`); derived from the fitted pipeline, never saved.
+        """
+        dtypes = {c.name: c.polars_dtype for c in self.input_schema.columns}
+        return compile_features(self.pipeline, dtypes)
 
     def matrix(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The feature pipeline's output for `frame` in the model's column order (all numeric)."""
         inputs = frame.drop([c for c in (*KEY_COLUMNS, self.task.target) if c in frame.columns])
-        return self.pipeline.transform(inputs).select(self.feature_names)
+        features = self.compiled_features.transform(inputs)
+        if features.columns == self.feature_names:
+            return features
+        return features.select(self.feature_names)
 
     def predict_frame(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Key columns present in `frame`, `prediction`, and `proba_<class>` for classifiers.
@@ -60,7 +77,9 @@ class TrainedModel:
         `frame` must already conform to `input_schema` (see `pipelines.predict.predict`).
         """
         x = numeric_matrix(self.matrix(frame))
-        predicted = predict_booster(self.booster, x, self.task.kind)
+        predicted = predict_booster(
+            self.booster, x, self.task.kind, num_threads=self.predict_threads
+        )
         keys = frame.select([c for c in KEY_COLUMNS if c in frame.columns])
         return prediction_frame(keys, predicted, self.task, threshold=self.threshold)
 
@@ -145,7 +164,7 @@ def load_model(model_dir: Path) -> TrainedModel:
             "different runs): re-run `thresher train`"
         )
         raise ModelLoadError(msg)
-    return TrainedModel(
+    model = TrainedModel(
         booster=booster,
         pipeline=pipeline,
         task=task,
@@ -153,3 +172,5 @@ def load_model(model_dir: Path) -> TrainedModel:
         threshold=None if threshold is None else float(threshold),
         feature_names=feature_names,
     )
+    _ = model.compiled_features  # derived from the fitted pipeline now, not on the first call
+    return model

@@ -76,3 +76,37 @@ def open_report(
         finally:
             browser.close()
     return check
+
+
+def open_served_page(url: str, *, wait_selector: str) -> PageCheck:
+    """Load `url` from a local server; any request to another origin is external."""
+    require_chromium()
+    from urllib.parse import urlsplit
+
+    from playwright.sync_api import sync_playwright
+
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+    check = PageCheck()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on(
+                "console",
+                lambda m: check.console_errors.append(m.text) if m.type == "error" else None,
+            )
+            page.on("pageerror", lambda e: check.page_errors.append(str(e)))
+
+            def on_request(request) -> None:  # type: ignore[no-untyped-def]
+                if not request.url.startswith((origin, "data:", "blob:", "about:")):
+                    check.external_requests.append(request.url)
+
+            page.on("request", on_request)
+            page.goto(url, wait_until="load")
+            page.wait_for_selector(wait_selector, timeout=30_000)
+            page.wait_for_timeout(500)
+            check.title = page.title()
+            check.body_text = page.inner_text("body")
+        finally:
+            browser.close()
+    return check

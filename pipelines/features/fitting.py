@@ -34,10 +34,10 @@ _MOST_SHARE = 0.5  # above this share of rows, the small fit would not save anyt
 
 
 def capped_rows(frame: pl.DataFrame, caps: dict[str, int]) -> np.ndarray:
-    """Row positions keeping, per column, every row of a value seen fewer than `cap` times
-    and the first `cap` rows of every other value (values as `AsCategory` spells them).
+    """Row positions: per column, all rows of each rare value and `cap` rows of the others.
 
-    Collects one small group-by per column; returns sorted unique positions.
+    A value is rare when seen fewer than `cap` times; values are spelled as `AsCategory`
+    spells them (nulls as `(missing)`). Collects one small group-by per column; returns sorted unique positions.
     """
     parts = [np.zeros(0, dtype=np.int64)]
     indexed = frame.lazy().with_row_index("_position")

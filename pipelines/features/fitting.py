@@ -37,7 +37,8 @@ def capped_rows(frame: pl.DataFrame, caps: dict[str, int]) -> np.ndarray:
     """Row positions: per column, all rows of each rare value and `cap` rows of the others.
 
     A value is rare when seen fewer than `cap` times; values are spelled as `AsCategory`
-    spells them (nulls as `(missing)`). Collects one small group-by per column; returns sorted unique positions.
+    spells them (nulls as `(missing)`). Collects one small group-by per column; returns
+    sorted unique positions.
     """
     parts = [np.zeros(0, dtype=np.int64)]
     indexed = frame.lazy().with_row_index("_position")

@@ -135,3 +135,20 @@ def test_compas_excludes_post_outcome_columns_with_reasons() -> None:
     assert 0.7 < board["lightgbm"].primary.mean < 0.95  # honest, not leaking
     assert result.report.test["roc_auc"] > board["dummy"].primary.mean + 0.2
     assert result.report.threshold is not None
+
+
+def test_compas_without_explicit_drops_is_no_longer_near_perfect() -> None:
+    # without examples/compas.yaml's drops, CV ROC AUC was 0.998 (end, event, r_jail_*, vr_*
+    # leaked); the profile's leakage checks now drop those; custody dates still leak a little
+    frame, names = _ingested("compas_two_years.csv")
+    result = train(
+        frame,
+        task=TaskSpec(target="two_year_recid"),
+        options=QUICK.model_copy(update={"folds": 2}),
+        names=names,
+    )
+    decisions = {d.column: d for d in result.report.decisions}
+    for column in ("end", "event", "r_jail_in", "r_jail_out", "is_violent_recid", "vr_charge_desc"):
+        assert decisions[column].action == "dropped_leakage", column
+    assert _board(result.report)["lightgbm"].primary.mean < 0.95
+    assert not any("near perfect" in w for w in result.report.warnings)

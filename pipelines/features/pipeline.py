@@ -34,6 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 from skrub import ApplyToCols, DatetimeEncoder
 
 from pipelines.features.errors import FeatureInputError, FeaturesError
+from pipelines.features.fitting import fit_column_transformer
 from pipelines.features.transformers import (
     AsCategory,
     AsFloat,
@@ -179,7 +180,9 @@ class FeaturePipeline(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
             remainder="drop",
             verbose_feature_names_out=True,
         ).set_output(transform="polars")
-        out = self.column_transformer_.fit_transform(inputs, target)
+        out = fit_column_transformer(
+            self.column_transformer_, inputs, target, capped=self._capped_blocks(used)
+        )
         self.input_columns_ = raw
         self.n_features_in_ = len(raw)
         self.feature_names_in_ = np.asarray(raw, dtype=object)
@@ -197,6 +200,15 @@ class FeaturePipeline(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
             for n in self.outputs_by_column_[column]
         ]
         return _finish(out, names, set(self.categorical_features_))
+
+    def _capped_blocks(self, used: list[tuple[str, str]]) -> dict[str, tuple[str, int]]:
+        """Blocks whose fit depends only on category counts capped at `rare_min_count`."""
+        cap = max(self.rare_min_count, 1)
+        return {
+            f"f{i}": (column, cap)
+            for i, (column, action) in enumerate(used)
+            if action in ("native_categorical", "one_hot")
+        }
 
     def _target_values(self, frame: pl.DataFrame, y: Any, *, needed: bool) -> np.ndarray | None:
         if y is None:

@@ -110,11 +110,19 @@ def _findings(
         joiner = ", " if action == "dropped_leakage" else "; "
         found.setdefault(column, (action, f"{reason}{joiner}{_keep_hint(names, column)}."))
 
+    leaks = {leak.column: leak for leak in profile.target.leaks} if profile.target else {}
     for alert in profile.alerts:
         if alert.column is None or alert.column == task.target:
             continue
         if alert.kind == "target_leakage" and options.drop_leakage:
-            note(alert.column, "dropped_leakage", _leakage_reason(alert, task.target))
+            leak = leaks.get(alert.column)
+            reason = (
+                f"dropped as likely target leakage: it {leak.reason}; it is probably recorded "
+                "with or after the outcome; if it is known at prediction time"
+                if leak is not None
+                else _leakage_reason(alert, task.target)
+            )
+            note(alert.column, "dropped_leakage", reason)
         elif alert.kind == "constant" and options.drop_constant:
             note(alert.column, "dropped_constant", "dropped: constant, it carries no information")
         elif alert.kind == "duplicate_columns" and options.drop_duplicates and alert.columns:

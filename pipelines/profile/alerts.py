@@ -332,6 +332,18 @@ def _target_alerts(target: TargetProfile, opts: ProfileOptions) -> list[Alert]:
                 f"{via}: check it is known at prediction time; if not, drop it (leakage).",
             )
         )
+    for leak in target.leaks:
+        out.append(
+            Alert(
+                kind="target_leakage",
+                column=leak.column,
+                columns=[leak.column, *leak.columns[1:], target.column],
+                severity="high",
+                value=leak.score,
+                message=f"`{leak.column}` {leak.reason}: it is probably recorded with or after "
+                f"the outcome `{target.column}`; drop it unless it is known when predicting.",
+            )
+        )
     if target.imbalance_ratio is not None and target.imbalance_ratio < opts.imbalance:
         out.append(
             Alert(

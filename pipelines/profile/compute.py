@@ -37,6 +37,7 @@ from pipelines.profile.detail import (
 )
 from pipelines.profile.drift import compare_profiles
 from pipelines.profile.errors import ReferenceMismatchError, TargetNotFoundError
+from pipelines.profile.leakage import find_leaks
 from pipelines.profile.missing import co_missing_groups, missingness, structural_missingness
 from pipelines.profile.models import (
     Associations,
@@ -251,13 +252,29 @@ def profile(
     target_result = None
     if target is not None:
         kind, decided = _decide_task(frame, task, target)
+        target_column = next(c for c in columns if c.name == target)
         target_result = target_profile(
-            sample,
-            next(c for c in columns if c.name == target),
-            columns,
-            kind=kind,
-            label_variants=findings.variants.get(target),
-        ).model_copy(update={"kind": None if kind == "auto" else kind, "decided": decided})
+            sample, target_column, columns, kind=kind, label_variants=findings.variants.get(target)
+        )
+        leaks = (
+            find_leaks(
+                sample,
+                target_column,
+                columns,
+                classes=target_result.task == "classification",
+                already={
+                    a.column
+                    for a in target_result.associations
+                    if max(a.value, a.missingness_value or 0.0) >= opts.leakage
+                },
+                opts=opts,
+            )
+            if opts.leakage_checks
+            else []
+        )
+        target_result = target_result.model_copy(
+            update={"kind": None if kind == "auto" else kind, "decided": decided, "leaks": leaks}
+        )
     drift = _drift(reference, columns, schema.names(), rows, opts)
     dataset = _dataset_summary(first, columns, missing, streamed=isinstance(frame, pl.LazyFrame))
     unified = associations.matrices[0] if associations.matrices else None
@@ -289,9 +306,7 @@ def _target_column(task: TaskSpec | None, names: ColumnNames) -> str | None:
         raise TargetNotFoundError(str(exc)) from exc
 
 
-def _decide_task(
-    frame: Frame, task: TaskSpec | None, target: str
-) -> tuple[TaskKind, str | None]:
+def _decide_task(frame: Frame, task: TaskSpec | None, target: str) -> tuple[TaskKind, str | None]:
     """The task kind `resolve_task` decides for `target` (collects that column), and why."""
     if task is None:
         return "auto", None

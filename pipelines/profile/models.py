@@ -22,6 +22,7 @@ __all__ = [
     "DatasetSummary",
     "DriftSummary",
     "Histogram",
+    "LeakFinding",
     "Matrix",
     "MissingPattern",
     "Missingness",
@@ -207,6 +208,21 @@ class TargetAssociation(_Model):
     missingness_value: float | None = None
 
 
+class LeakFinding(_Model):
+    """A column the leakage checks caught, which check caught it, and its figure."""
+
+    column: str
+    check: Literal["alone", "above_rest", "presence", "formula"] = Field(
+        description="alone: a one-column model is near perfect; above_rest: a one-column "
+        "model is far better than any other column's; presence: whether the column is filled "
+        "marks one class; formula: the column is almost exactly a function of the target and "
+        "the `columns` after it."
+    )
+    score: float = Field(description="The check's figure (skill 0..1, class share, or R²).")
+    columns: list[str] = Field(default_factory=list)
+    reason: str = Field(description="What was found, in words (no advice).")
+
+
 class TargetProfile(_Model):
     """The target's distribution and every feature's association with it."""
 
@@ -230,6 +246,10 @@ class TargetProfile(_Model):
         default_factory=list,
         description="Class counts with each group of `label_variants` merged into its most "
         "frequent spelling (only when there are variants).",
+    )
+    leaks: list[LeakFinding] = Field(
+        default_factory=list,
+        description="Columns the model-based leakage checks caught (beyond associations).",
     )
     merged_imbalance_ratio: float | None = Field(
         None, description="Smallest/largest class share after merging the variants."

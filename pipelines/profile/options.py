@@ -25,9 +25,7 @@ class ProfileOptions(BaseModel):
         gt=100,
         description="Rows sampled for pairwise associations and target statistics.",
     )
-    histogram_bins: int = Field(
-        default=30, ge=5, le=200, description="Bins per numeric histogram."
-    )
+    histogram_bins: int = Field(default=30, ge=5, le=200, description="Bins per numeric histogram.")
     quantile_points: int = Field(
         default=101, ge=11, le=1001, description="Points in each column's quantile sketch."
     )
@@ -68,6 +66,53 @@ class ProfileOptions(BaseModel):
     )
     leakage: float = Field(
         default=0.9, gt=0, le=1, description="Association with the target that suggests leakage."
+    )
+    leakage_checks: bool = Field(
+        default=True,
+        description="Run the model-based leakage checks (one-column models, presence, "
+        "formulas) when there is a target.",
+    )
+    leakage_sample_rows: int = Field(
+        default=20_000, gt=100, description="Most labelled sample rows the leakage checks use."
+    )
+    leakage_alone: float = Field(
+        default=0.95,
+        gt=0,
+        le=1,
+        description="Out-of-fold skill (0 chance, 1 perfect) of a one-column model that is "
+        "leakage on its own.",
+    )
+    leakage_above_rest_min: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Least one-column skill that can count as far above the other columns.",
+    )
+    leakage_above_rest_ratio: float = Field(
+        default=1.6,
+        gt=1,
+        description="How many times the median skill of the next five columns a column's "
+        "one-column skill must reach to be far above the rest.",
+    )
+    leakage_presence: float = Field(
+        default=0.9,
+        gt=0.5,
+        le=1,
+        description="Share of one class (lower 95% bound) among the rows where a column is "
+        "filled, or empty, that marks the column as recorded because of the outcome.",
+    )
+    leakage_presence_base: float = Field(
+        default=0.75,
+        gt=0,
+        le=1,
+        description="The presence check applies to classes at most this share of all rows.",
+    )
+    leakage_formula_partners: int = Field(
+        default=2,
+        ge=1,
+        le=4,
+        description="Most other columns in a formula with the target (installment = "
+        "f(rate, amount, term) has two).",
     )
     imbalance: float = Field(
         default=0.2, gt=0, le=1, description="Minority/majority ratio that is imbalanced."

@@ -94,6 +94,12 @@ class TrainOptions(_Frozen):
         "auto",
         description="auto: balanced sample weights when the largest class is 4x the smallest.",
     )
+    profile_sample_rows: int = Field(
+        20_000,
+        gt=100,
+        description="When no profile is passed, the training rows are profiled with pairwise "
+        "and target statistics (leakage checks included) on a seeded sample of this many rows.",
+    )
     threshold: ThresholdOptions = ThresholdOptions()
     learning_curve: LearningCurveOptions = LearningCurveOptions()
     tune: TuneOptions = TuneOptions()

@@ -10,6 +10,7 @@ import polars as pl
 from pipelines.columns import ColumnNames
 from pipelines.profile import profile as profile_frame
 from pipelines.profile.models import Profile, finite
+from pipelines.profile.options import ProfileOptions
 from pipelines.task import ResolvedTask, TaskSpec
 from pipelines.train.errors import TrainError
 from pipelines.train.frames import KEY_COLUMNS, encode_target, model_classes
@@ -124,7 +125,9 @@ def prepare(
     train_rows = kept[splits.train]
     if profile is None:  # one profile, of the training rows only, shared by every fit
         profile = profile_frame(
-            train_rows.select(model_columns), task=TaskSpec(target=target, kind=task.kind)
+            train_rows.select(model_columns),
+            task=TaskSpec(target=target, kind=task.kind),
+            options=ProfileOptions(sample_rows=options.profile_sample_rows),
         ).report
     warnings, overlaps = _overlap_warnings(kept, splits, kind, spec, profile, names)
     notes = [task.decided, f"split: {decided}", *splits.notes]

@@ -201,3 +201,23 @@ def test_float32_thresholds_keep_predictions_and_make_onnx_exact() -> None:
     np.testing.assert_array_equal(moved.predict(x), fit.booster.predict(x))
     got = onnx_predict(booster_to_onnx(moved), x, "regression")
     assert np.max(np.abs(got - moved.predict(x)) / np.maximum(1, np.abs(got))) < 1e-5
+
+
+def test_baseline_wins_only_when_it_beats_lightgbm_in_most_folds() -> None:
+    from pipelines.train.verdicts import baseline_wins
+
+    def folds(values: list[float]) -> list[dict[str, float | None]]:
+        return [{"log_loss": v} for v in values]
+
+    clear = {
+        "lightgbm": folds([0.30, 0.32, 0.31, 0.29, 0.33]),
+        "linear": folds([0.20, 0.21, 0.22, 0.35, 0.19]),
+        "dummy": folds([1.0] * 5),
+    }
+    (warning,) = baseline_wins(clear, "log_loss", greater_is_better=False)
+    assert "linear baseline beats LightGBM in 4 of 5 CV folds" in warning
+    mixed = {**clear, "linear": folds([0.20, 0.40, 0.22, 0.35, 0.19])}  # 3 of 5: no warning
+    assert baseline_wins(mixed, "log_loss", greater_is_better=False) == []
+    auc = {"lightgbm": [{"roc_auc": 0.8}] * 5, "linear": [{"roc_auc": 0.9}] * 5}
+    assert baseline_wins(auc, "roc_auc", greater_is_better=True)
+    assert baseline_wins(auc, "roc_auc", greater_is_better=False) == []

@@ -36,11 +36,12 @@ from pipelines.train.frames import KEY_COLUMNS, prediction_frame, with_row_key
 from pipelines.train.learning import learning_curve, loss
 from pipelines.train.metrics import primary_metric
 from pipelines.train.model import TrainedModel
-from pipelines.train.models import FeatureDecision, Importance, TrainingCurve, TrainReport
+from pipelines.train.models import FeatureDecision, TrainingCurve, TrainReport
 from pipelines.train.options import TrainOptions
 from pipelines.train.setup import Prepared, imbalance_of, prepare
 from pipelines.train.threshold import choose_threshold
 from pipelines.train.tuning import tune
+from pipelines.train.verdicts import baseline_wins, importance, too_good
 
 __all__ = ["FinalFit", "TrainResult", "train"]
 
@@ -306,11 +307,12 @@ def _fit(
             for m, s in baselines_test.items()
         },
         threshold=choice,
-        importance=_importance(booster, final.names),
+        importance=importance(booster, final.names),
         tuning=tuning,
         warnings=[
             *prepared.warnings,
-            *_too_good(kind, outcome.fold_metrics, final.names, booster),
+            *too_good(kind, outcome.fold_metrics, final.names, booster),
+            *baseline_wins(outcome.fold_metrics, primary, greater_is_better=greater),
         ],
         notes=[
             *prepared.notes,
@@ -367,38 +369,3 @@ def _fold_matrices(
             )
         )
     return out
-
-
-_TOO_GOOD = {
-    "binary": ("roc_auc", 0.99),
-    "multiclass": ("balanced_accuracy", 0.995),
-    "regression": ("r2", 0.99),
-}
-
-
-def _too_good(
-    kind: str,
-    fold_metrics: dict[str, list[dict[str, float | None]]],
-    names: list[str],
-    booster: lgb.Booster,
-) -> list[str]:
-    """A warning when CV scores are near perfect: the usual cause is a leaking column."""
-    metric, limit = _TOO_GOOD[kind]
-    values = [v for fold in fold_metrics.get("lightgbm", []) if (v := fold.get(metric)) is not None]
-    if not values or float(np.mean(values)) < limit:
-        return []
-    top = ", ".join(f"`{i.feature}`" for i in _importance(booster, names)[:5])
-    return [
-        f"CV {metric} is {np.mean(values):.3f}, near perfect: check that no column is recorded "
-        f"after the outcome (top features by gain: {top}); drop leaking ones with `features.drop`"
-    ]
-
-
-def _importance(booster: lgb.Booster, names: list[str]) -> list[Importance]:
-    gains = booster.feature_importance("gain")
-    splits = booster.feature_importance("split")
-    rows = [
-        Importance(feature=name, gain=finite(float(g)) or 0.0, splits=int(s))
-        for name, g, s in zip(names, gains, splits, strict=True)
-    ]
-    return sorted(rows, key=lambda r: (-r.gain, r.feature))

@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.errors import SourceError
+from pipelines.ingest.chunks import aligned_like
 from pipelines.ingest.encoding import EncodingGuess, detect_encoding, looks_binary
 from pipelines.ingest.encoding import utf8_error_offsets as _utf8_error_offsets
 from pipelines.ingest.fallback import parse_one_record
@@ -313,7 +314,10 @@ def _parse_spans(
         frame = None
     if frame is None or frame.height != starts.size:
         return _parse_spans_python(work, starts, stops, lines, names, dialect)
-    return frame.with_columns(pl.Series(LINE_COLUMN, lines, dtype=pl.Int64)), []
+    line_numbers = pl.Series(LINE_COLUMN, lines, dtype=pl.Int64)
+    if frame.width:  # same chunks as the text columns, so later steps never copy the frame
+        line_numbers = aligned_like(line_numbers, frame.to_series(0))
+    return pl.DataFrame([*frame.get_columns(), line_numbers]), []
 
 
 def _parse_spans_python(

@@ -294,16 +294,20 @@ def _parse_spans(
     breaks = np.flatnonzero(starts[1:] != stops[:-1]) + 1
     run_starts = np.concatenate(([0], breaks))
     run_ends = np.concatenate((breaks, [starts.size]))
-    pieces = [work[starts[a] : stops[b - 1]] for a, b in zip(run_starts, run_ends, strict=True)]
-    payload = (
-        pieces[0]
-        if len(pieces) == 1
-        else b"".join(piece if piece.endswith(b"\n") else piece + b"\n" for piece in pieces)
-    )
+    if len(run_starts) == 1 and starts[0] == 0 and stops[-1] == len(work):
+        pieces = [work]  # every record is good: hand polars the chunk itself, no copy
+    else:
+        pieces = [work[starts[a] : stops[b - 1]] for a, b in zip(run_starts, run_ends, strict=True)]
+        pieces = [piece if piece.endswith(b"\n") else piece + b"\n" for piece in pieces]
+    header = _header_line(pieces[0], len(names), dialect.delimiter)
+    if header is None:
+        return _parse_spans_python(work, starts, stops, lines, names, dialect)
+    payload = pieces[0] if len(pieces) == 1 and not header else b"".join([header, *pieces])
+    del pieces
     try:
         frame = pl.read_csv(
             payload,
-            has_header=False,
+            has_header=bool(header),
             new_columns=names,
             schema=schema,
             separator=dialect.delimiter,
@@ -318,6 +322,24 @@ def _parse_spans(
     if frame.width:  # same chunks as the text columns, so later steps never copy the frame
         line_numbers = aligned_like(line_numbers, frame.to_series(0))
     return pl.DataFrame([*frame.get_columns(), line_numbers]), []
+
+
+_COMPRESSED_MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"x\x01", b"x\x5e", b"x\x9c", b"x\xda")
+"""Leading bytes polars takes for gzip, zstd or zlib and tries to decompress (`x^0` is text)."""
+
+
+def _header_line(first: bytes, width: int, delimiter: str) -> bytes | None:
+    """b"" normally; a throwaway header when `first` starts like compressed data, else None.
+
+    polars sniffs the first bytes of what it is given; records such as `x^0` (zlib's magic)
+    make it fail with "corrupt deflate stream". A header line in front hides them; None asks
+    for the careful parser when no safe header can be spelt (an alphanumeric delimiter).
+    """
+    if not first.startswith(_COMPRESSED_MAGIC):
+        return b""
+    if delimiter.isalnum():
+        return None
+    return (delimiter.join(f"h{index}" for index in range(width)) + "\n").encode()
 
 
 def _parse_spans_python(

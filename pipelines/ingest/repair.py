@@ -33,7 +33,9 @@ __all__ = [
     "decide",
     "measure",
     "parse_candidates",
+    "proposal_sample",
     "propose",
+    "propose_from_sample",
 ]
 
 LINE = "_source_line"
@@ -113,9 +115,23 @@ def propose(
     other date forms) only where cheap ones fall short and most values hold a digit. The whole
     column is checked later by `measure`.
     """
+    return propose_from_sample(proposal_sample(cleaned), columns, options)
+
+
+def proposal_sample(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows `propose` looks at: the first rows plus rows spread over the frame.
+
+    Cleaning is row by row, so cleaning this sample equals sampling the cleaned frame.
+    """
+    step = max(1, frame.height // _SAMPLE_ROWS)
+    return pl.concat([frame.head(_SAMPLE_ROWS // 2), frame.gather_every(step)])
+
+
+def propose_from_sample(
+    sample: pl.DataFrame, columns: Iterable[str], options: IngestOptions
+) -> dict[str, list[str]]:
+    """`propose` on a cleaned `proposal_sample`."""
     columns = list(columns)
-    step = max(1, cleaned.height // _SAMPLE_ROWS)
-    sample = pl.concat([cleaned.head(_SAMPLE_ROWS // 2), cleaned.gather_every(step)])
     allowed = _allowed_candidates(options)
     cheap = [c for c in allowed if c in _CHEAP]
     costly = [c for c in allowed if c not in _CHEAP]

@@ -15,7 +15,18 @@ import polars as pl
 from pipelines.ingest.models import IngestOptions
 from pipelines.ingest.parsers import case_variants
 
-__all__ = ["clean_frame", "null_variants"]
+__all__ = ["clean_frame", "null_variants", "tally"]
+
+
+def tally(condition: pl.Expr, weight: str | None = None) -> pl.Expr:
+    """How many rows `condition` holds for.
+
+    With `weight`, each row of the frame stands for that many rows (a table of distinct values
+    and their counts), so the sum of `weight` where `condition` holds is the same count.
+    """
+    if weight is None:
+        return condition.sum()
+    return pl.when(condition).then(pl.col(weight)).otherwise(0).sum()
 
 
 def null_variants(options: IngestOptions) -> list[str]:
@@ -24,13 +35,18 @@ def null_variants(options: IngestOptions) -> list[str]:
 
 
 def clean_frame(
-    frame: pl.DataFrame, columns: Iterable[str], options: IngestOptions
+    frame: pl.DataFrame,
+    columns: Iterable[str],
+    options: IngestOptions,
+    *,
+    weight: str | None = None,
 ) -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
     """`frame` with `columns` trimmed and null tokens nulled, plus what that changed per column.
 
     Counts `whitespace_trimmed` (values trimming shortens) and `null_token` (trimmed values that
     are a token, the empty string aside) in one pass, then rewrites only the columns with a
-    non-zero count. Collects: returns a materialised frame.
+    non-zero count. `weight` names a column of row counts (see `tally`). Collects: returns a
+    materialised frame.
     """
     columns = list(columns)
     variants = null_variants(options)
@@ -38,10 +54,10 @@ def clean_frame(
     for column in columns:
         raw, text = pl.col(column), pl.col(_trimmed(column))
         counters += [
-            (raw.str.len_bytes() != text.str.len_bytes())
-            .sum()
-            .alias(f"{column}\x00whitespace_trimmed"),
-            (text.is_in(variants) & (text != "")).sum().alias(f"{column}\x00null_token"),
+            tally(raw.str.len_bytes() != text.str.len_bytes(), weight).alias(
+                f"{column}\x00whitespace_trimmed"
+            ),
+            tally(text.is_in(variants) & (text != ""), weight).alias(f"{column}\x00null_token"),
         ]
     counts: dict[str, dict[str, int]] = {}
     if counters:

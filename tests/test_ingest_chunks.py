@@ -112,3 +112,16 @@ def test_records_that_start_like_compressed_data_are_text(
     expected = [line.split(delimiter)[0] for line in text.splitlines()[1:]]
     assert result.data.get_column("c0").to_list() == expected
     assert result.report.rows_quarantined == 0
+
+
+def test_a_quoted_field_longer_than_a_chunk_is_read_whole(tmp_path: Path) -> None:
+    rows = ["a,b,c"] + [f"{i},x,y" for i in range(12_000)]  # past the 64 KiB first read
+    rows[11_001] = '11000,"' + "line\n" * 40 + 'end",z'
+    path = tmp_path / "long_field.csv"
+    path.write_text("\n".join(rows) + "\n")
+    whole = ingest(path)
+    chunked = ingest(path, options=IngestOptions(chunk_bytes=100))  # a 245-byte field
+    assert whole.report.rows_quarantined == 0
+    assert_frame_equal(chunked.data, whole.data)
+    assert chunked.report.model_dump() == whole.report.model_dump()
+    assert chunked.data.filter(pl.col("a") == 11_000).get_column("b").item().count("\n") == 40

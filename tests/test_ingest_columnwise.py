@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from pipelines.ingest import IngestOptions, columnwise, ingest, ingest_to_parquet
+from pipelines.ingest import IngestOptions, columnwise, distinct, ingest, ingest_to_parquet
+from pipelines.ingest.distinct import repeats
 
 ROWS = 30_000
 POOLS = {
@@ -41,22 +43,31 @@ def test_distinct_path_equals_row_by_row(tmp_path: Path, monkeypatch: pytest.Mon
     _write(path)
     options = IngestOptions(add_line_numbers=True)
     taken: list[str] = []
-    original = columnwise._repair_distinct
 
-    def spy(*args: object, **kwargs: object) -> object:
-        taken.append(str(args[1]))
-        return original(*args, **kwargs)  # type: ignore[arg-type]
+    def spy(frame: pl.DataFrame, column: str) -> bool:
+        found = repeats(frame, column)
+        if found:
+            taken.append(column)
+        return found
 
-    monkeypatch.setattr(columnwise, "_repair_distinct", spy)
+    monkeypatch.setattr(columnwise, "repeats", spy)
     by_distinct = ingest(path, options=options)
     assert sorted(taken) == sorted(POOLS)
-    monkeypatch.setattr(columnwise, "_MIN_ROWS_FOR_DISTINCT", 10**12)
+    streamed = ingest_to_parquet(path, tmp_path / "d.parquet", options=options)
+    assert len(taken) == 3 * len(POOLS)  # and both streaming passes took it too
+    monkeypatch.setattr(distinct, "_MIN_ROWS", 10**12)
     by_row = ingest(path, options=options)
+    streamed_by_row = ingest_to_parquet(path, tmp_path / "r.parquet", options=options)
+    assert len(taken) == 3 * len(POOLS)
     assert_frame_equal(by_distinct.data, by_row.data)
     assert_frame_equal(by_distinct.quarantine, by_row.quarantine)
     assert_frame_equal(by_distinct.cell_issues, by_row.cell_issues)
     assert by_distinct.report.model_dump() == by_row.report.model_dump()
     assert by_distinct.cell_issues.height == 160  # the rare values, each listed by its line
-    streamed = ingest_to_parquet(path, tmp_path / "r.parquet", options=options)
-    assert_frame_equal(by_distinct.cell_issues, streamed.cell_issues)
-    assert streamed.report.columns == by_distinct.report.columns
+    for one in (streamed, streamed_by_row):
+        assert_frame_equal(one.cell_issues, by_row.cell_issues)
+        assert one.report.columns == by_row.report.columns
+    assert_frame_equal(
+        pl.read_parquet(tmp_path / "d.parquet"), pl.read_parquet(tmp_path / "r.parquet")
+    )
+    assert_frame_equal(pl.read_parquet(tmp_path / "d.parquet"), by_row.data)

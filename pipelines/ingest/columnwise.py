@@ -14,15 +14,15 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import numpy as np
 import polars as pl
 
-from pipelines.ingest.chunks import aligned_like
+from pipelines.ingest.distinct import WEIGHT, DistinctValues, repeats
 from pipelines.ingest.models import CELL_ISSUES_SCHEMA, IngestOptions
 from pipelines.ingest.repair import (
     LINE,
     SOURCE_FILE,
     ColumnPlan,
+    Evidence,
     apply_plans,
     clean_frame,
     decide,
@@ -32,12 +32,9 @@ from pipelines.ingest.repair import (
     propose_from_sample,
 )
 
-__all__ = ["repair_by_column"]
+__all__ = ["apply_by_column", "chunk_evidence", "repair_by_column"]
 
 _IN_FLIGHT = min(2, os.cpu_count() or 1)
-_MIN_ROWS_FOR_DISTINCT = 20_000
-_DISTINCT_PROBE_ROWS = 50_000
-_MAX_DISTINCT_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -85,9 +82,14 @@ def _repair_one(
     located: pl.DataFrame, column: str, proposals: dict[str, list[str]], options: IngestOptions
 ) -> _Repaired:
     """One column through every step; `located` is that column plus file and line."""
-    if _repeats(located, column):
-        return _repair_distinct(located, column, proposals, options)
     mine = {column: proposals[column]}
+    if repeats(located, column):
+        values = DistinctValues.of(located, column)
+        prepared = values.parsed(mine[column], options)
+        evidence = measure(prepared[0], mine, weight=WEIGHT)
+        plan = decide(mine, evidence, options)[column]
+        typed_column, issues, column_counts = values.apply(located, plan, options, prepared)
+        return _Repaired(typed_column, plan, issues, column_counts)
     cleaned, clean_counts = clean_frame(located, [column], options)
     parsed = parse_candidates(cleaned, mine, pivot=options.two_digit_year_pivot)
     del cleaned
@@ -96,64 +98,47 @@ def _repair_one(
     return _Repaired(typed.get_column(column), plan, issues, counts.get(column, {}))
 
 
-_RAW = "_source_raw"
-_WEIGHT = "_source_weight"
+def chunk_evidence(
+    data: pl.DataFrame, proposals: dict[str, list[str]], options: IngestOptions
+) -> Evidence:
+    """`measure` of a streamed chunk, column by column (by distinct values if one repeats)."""
+
+    def one(column: str) -> Evidence:
+        mine = {column: proposals[column]}
+        if repeats(data, column):
+            return DistinctValues.of(data, column).evidence(mine[column], options)
+        cleaned, _ = clean_frame(data.select(column), [column], options)
+        return measure(parse_candidates(cleaned, mine, pivot=options.two_digit_year_pivot), mine)
+
+    evidence = Evidence()
+    with ThreadPoolExecutor(max_workers=_IN_FLIGHT, thread_name_prefix="ingest-repair") as pool:
+        for found in pool.map(one, list(proposals)):
+            evidence.merge(found)
+    return evidence
 
 
-def _repair_distinct(
-    located: pl.DataFrame, column: str, proposals: dict[str, list[str]], options: IngestOptions
-) -> _Repaired:
-    """`_repair_one` on the column's distinct values, each weighted by how often it occurs.
+def apply_by_column(
+    located: pl.DataFrame, plans: dict[str, ColumnPlan], options: IngestOptions
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, dict[str, int]]]:
+    """`apply_plans` on one streamed chunk, column by column (distinct values if it repeats)."""
 
-    Every count is a sum over rows of a function of the value, so a weighted sum over the
-    distinct values is the same count; the typed values go back to the rows by position, and
-    the cells that failed are found again in the rows by their raw text. The distinct values
-    become an Enum, whose codes say which value each row holds (one hash pass). (`_source_*` names
-    cannot clash with a repaired column: those are never repaired.)
-    """
-    mine = {column: proposals[column]}
-    raw = located.get_column(column)
-    distinct = raw.unique().drop_nulls()
-    codes = raw.cast(pl.Enum(distinct)).to_physical()  # row -> its value's row in `table`
-    weights = np.bincount(codes.drop_nulls().to_numpy(), minlength=distinct.len())
-    table = pl.DataFrame(  # null rows count towards nothing, so they are left out
-        [
-            distinct,
-            pl.Series(_WEIGHT, weights, dtype=pl.Int64),
-            pl.Series(_RAW, distinct),
-            pl.repeat("", distinct.len(), dtype=pl.String, eager=True).alias(SOURCE_FILE),
-            pl.repeat(0, distinct.len(), dtype=pl.Int64, eager=True).alias(LINE),
-        ]
-    )
-    cleaned, clean_counts = clean_frame(table, [column], options, weight=_WEIGHT)
-    parsed = parse_candidates(cleaned, mine, pivot=options.two_digit_year_pivot)
-    plan = decide(mine, measure(parsed, mine, weight=_WEIGHT), options)[column]
-    typed, failed, counts = apply_plans(
-        table, {column: plan}, options, parsed, clean_counts, weight=_WEIGHT
-    )
-    values = typed.get_column(column).gather(codes)
-    issues = pl.DataFrame(schema=CELL_ISSUES_SCHEMA)
-    mine_counts = counts.get(column, {})
-    if failed.height:
-        reason = failed.get_column("reason").first()
-        issues = (
-            located.filter(pl.col(column).is_in(failed.get_column("value").implode()))
-            .select(
-                pl.col(SOURCE_FILE).alias("_source_file"),
-                pl.col(LINE).cast(pl.Int64).alias("_source_line"),
-                pl.lit(column).alias("column"),
-                pl.col(column).alias("value"),
-                pl.lit(reason).alias("reason"),
-            )
-            .cast(CELL_ISSUES_SCHEMA)
-        )
-        mine_counts["value_nulled"] = issues.height
-    return _Repaired(aligned_like(values, raw), plan, issues, mine_counts)
+    def one(column: str) -> tuple[pl.Series, pl.DataFrame, dict[str, int]]:
+        if repeats(located, column):
+            return DistinctValues.of(located, column).apply(located, plans[column], options)
+        mine = located.select(SOURCE_FILE, LINE, column)
+        typed, issues, counts = apply_plans(mine, {column: plans[column]}, options)
+        return typed.get_column(column), issues, counts.get(column, {})
 
-
-def _repeats(frame: pl.DataFrame, column: str) -> bool:
-    """Whether a large column holds at most a fifth as many distinct values as rows."""
-    if frame.height < _MIN_ROWS_FOR_DISTINCT or frame.get_column(column).is_null().all():
-        return False
-    sample = frame.get_column(column).head(_DISTINCT_PROBE_ROWS)
-    return bool(sample.n_unique() <= _MAX_DISTINCT_SHARE * sample.len())
+    counts: dict[str, dict[str, int]] = {}
+    issues: list[pl.DataFrame] = []
+    typed_columns: list[pl.Series] = []
+    with ThreadPoolExecutor(max_workers=_IN_FLIGHT, thread_name_prefix="ingest-repair") as pool:
+        for column, (typed, found, column_counts) in zip(
+            plans, pool.map(one, list(plans)), strict=True
+        ):
+            typed_columns.append(typed)
+            issues.append(found)
+            if column_counts:
+                counts[column] = column_counts
+    merged = pl.concat(issues) if issues else pl.DataFrame(schema=CELL_ISSUES_SCHEMA)
+    return located.with_columns(typed_columns), merged, counts

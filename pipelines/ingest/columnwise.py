@@ -6,6 +6,7 @@ goes through clean -> candidates -> measure -> decide -> apply on its own, and i
 replaces its text in the frame before the next columns start: memory stays near the text frame
 itself. Two columns are in flight at a time (polars releases the GIL), so both cores work.
 The evidence is still the whole column, so the plans are those of the all-at-once steps.
+`chunk_evidence` and `apply_by_column` do the same per chunk for the two streaming passes.
 """
 
 from __future__ import annotations

@@ -8,12 +8,20 @@ The file is generated into benchmarks/out/ (gitignored) and reused when present.
 measurement runs in its own subprocess, so the peak RSS printed is that run's alone (the child
 reports its own `ru_maxrss`). Modes:
 
-- `polars`: `polars.read_csv` of the file as text (ragged lines truncated), no repairs: the floor.
+- `polars`: `polars.read_csv` of the file as text (ragged lines truncated), no repairs: the
+  floor of `ingest`.
 - `ingest`: `pipelines.ingest.ingest()` in memory: sniffing, quarantine, repairs, inference.
+- `polars-stream`: `scan_csv(...).sink_parquet(...)` of the file as text: the floor of `stream`.
 - `stream`: `pipelines.ingest.ingest_to_parquet(source, out_path, options=options)`, when it exists.
 
-With `--larger-than-ram` the file is sized past total RAM and only the streaming modes run
-(`polars-stream`: `scan_csv(...).sink_parquet(...)`, and `stream`). This is not a test.
+`x floor` is each mode's wall time over its floor's (`ingest` over `polars`, `stream` over
+`polars-stream`). On a shared machine pass `--rounds 3` (or more): the modes then run in turn,
+round after round, each ratio is taken within a round and the median round is printed, so a
+slow minute slows both sides of a ratio. `CPU %` is user+sys CPU time over wall time x cores
+(200% is both cores of a 2-core machine busy for the whole run).
+
+With `--larger-than-ram` the file is sized past total RAM and only the streaming modes run.
+This is not a test.
 """
 
 from __future__ import annotations
@@ -184,7 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         help="size the file past total RAM and run only the streaming paths",
     )
     parser.add_argument(
-        "--modes", nargs="*", help="subset of polars, ingest, stream, polars-stream"
+        "--modes", nargs="*", help="subset of polars, ingest, polars-stream, stream"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="run every mode this many times, in turn"
     )
     args = parser.parse_args(argv)
 
@@ -202,7 +213,9 @@ def main(argv: list[str] | None = None) -> int:
         generate(source, rows)
 
     modes = args.modes or (
-        ["polars-stream", "stream"] if args.larger_than_ram else ["polars", "ingest", "stream"]
+        ["polars-stream", "stream"]
+        if args.larger_than_ram
+        else ["polars", "ingest", "polars-stream", "stream"]
     )
     if "stream" in modes and not _has_streaming():
         print("pipelines.ingest has no ingest_to_parquet: skipping the streaming path")
@@ -210,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
 
     size_mib = source.stat().st_size / 2**20
     print(f"\nsource: {source.relative_to(REPO_ROOT)}  {size_mib:,.0f} MiB  {rows:,} rows\n")
+    rounds = [{mode: measure(mode, source) for mode in modes} for _ in range(max(1, args.rounds))]
     header = (
         f"{'mode':<14}{'wall s':>9}{'x floor':>9}{'rows/s':>14}{'peak MiB':>10}{'x file':>8}"
         f"{'CPU %':>7}{'rows':>12}{'quarantined':>13}"
@@ -217,30 +231,65 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print("-" * len(header))
     cores = os.cpu_count() or 1
-    floor: float | None = None
+    floors = ", ".join(f"{mode} over {floor}" for mode, floor in FLOOR.items())
     for mode in modes:
-        result = measure(mode, source)
-        if "error" in result:
-            print(f"{mode:<14}  failed after {result['total']:.1f}s: {result['error']}")
-            continue
-        seconds = float(result["seconds"])  # type: ignore[arg-type]
-        if mode.startswith("polars"):
-            floor = seconds
-        ratio = f"{seconds / floor:.2f}" if floor else "-"
-        counted = result.get("rows")
-        rate = f"{counted / seconds:,.0f}" if isinstance(counted, int) and seconds else "?"
-        peak = float(result["peak_mib"])  # type: ignore[arg-type]
-        busy = 100 * float(result.get("cpu_s", 0.0)) / (seconds * cores)  # type: ignore[arg-type]
-        print(
-            f"{mode:<14}{seconds:>9.2f}{ratio:>9}{rate:>14}{peak:>10,.0f}{peak / size_mib:>8.2f}"
-            f"{busy:>7.0f}{counted if counted is not None else '?':>12}"
-            f"{'-' if result.get('quarantined') is None else result['quarantined']:>13}"
-        )
+        _print_row(mode, [one[mode] for one in rounds], rounds, size_mib, cores)
     print(
-        f"\n(x floor: wall time over the plain polars read in this run; CPU %: user+sys time "
-        f"over wall x {cores} cores; load average now {os.getloadavg()[0]:.1f})"
+        f"\n(x floor: wall time over its floor's ({floors}), median of {len(rounds)} round(s) "
+        f"taken round by round; other columns: median round; CPU %: user+sys time over wall x "
+        f"{cores} cores; load average now {os.getloadavg()[0]:.1f})"
     )
     return 0
+
+
+FLOOR = {"ingest": "polars", "stream": "polars-stream"}
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _print_row(
+    mode: str,
+    results: list[dict[str, object]],
+    rounds: list[dict[str, dict[str, object]]],
+    size_mib: float,
+    cores: int,
+) -> None:
+    """One mode's line: its median round, and its ratio to its floor taken round by round."""
+    good = [result for result in results if "error" not in result]
+    if not good:
+        print(f"{mode:<14}  failed after {results[0]['total']:.1f}s: {results[0]['error']}")
+        return
+    seconds_of = [float(result["seconds"]) for result in good]  # type: ignore[arg-type]
+    seconds = _median(seconds_of)
+    result = good[seconds_of.index(min(seconds_of, key=lambda value: abs(value - seconds)))]
+    floor = FLOOR.get(mode)
+    ratios = [
+        float(one[mode]["seconds"]) / float(one[floor]["seconds"])  # type: ignore[arg-type]
+        for one in rounds
+        if floor in one and "error" not in one[mode] and "error" not in one[floor]
+    ]
+    ratio = f"{_median(ratios):.2f}" if ratios else ("1.00" if mode.startswith("polars") else "-")
+    counted = result.get("rows")
+    rate = f"{counted / seconds:,.0f}" if isinstance(counted, int) and seconds else "?"
+    peak = _median([float(one["peak_mib"]) for one in good])  # type: ignore[arg-type]
+    busy = _median(
+        [
+            100 * float(one.get("cpu_s", 0.0)) / (float(one["seconds"]) * cores)  # type: ignore[arg-type]
+            for one in good
+        ]
+    )
+    quarantined = result.get("quarantined")
+    print(
+        f"{mode:<14}{seconds:>9.2f}{ratio:>9}{rate:>14}{peak:>10,.0f}{peak / size_mib:>8.2f}"
+        f"{busy:>7.0f}{counted if counted is not None else '?':>12}"
+        f"{'-' if quarantined is None else quarantined:>13}"
+    )
 
 
 if __name__ == "__main__":

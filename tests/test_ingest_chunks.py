@@ -95,3 +95,33 @@ def test_header_only_file_streams_to_an_empty_table(tmp_path: Path) -> None:
     written = pl.read_parquet(out)
     assert written.height == 0
     assert written.columns == ingest(MESSY / "header_only.csv").data.columns
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [("c0^c1\nx^0\nx^1\n", "^"), ("c0,c1\nx^,1\nx^y,2\n", ",")],
+    ids=["caret-delimited", "comma-delimited"],
+)
+@pytest.mark.parametrize("chunk_bytes", [9, 1000])
+def test_records_that_start_like_compressed_data_are_text(
+    tmp_path: Path, text: str, delimiter: str, chunk_bytes: int
+) -> None:
+    path = tmp_path / "magic.csv"
+    path.write_text(text)
+    result = ingest(path, options=IngestOptions(delimiter=delimiter, chunk_bytes=chunk_bytes))
+    expected = [line.split(delimiter)[0] for line in text.splitlines()[1:]]
+    assert result.data.get_column("c0").to_list() == expected
+    assert result.report.rows_quarantined == 0
+
+
+def test_a_quoted_field_longer_than_a_chunk_is_read_whole(tmp_path: Path) -> None:
+    rows = ["a,b,c"] + [f"{i},x,y" for i in range(12_000)]  # past the 64 KiB first read
+    rows[11_001] = '11000,"' + "line\n" * 40 + 'end",z'
+    path = tmp_path / "long_field.csv"
+    path.write_text("\n".join(rows) + "\n")
+    whole = ingest(path)
+    chunked = ingest(path, options=IngestOptions(chunk_bytes=100))  # a 245-byte field
+    assert whole.report.rows_quarantined == 0
+    assert_frame_equal(chunked.data, whole.data)
+    assert chunked.report.model_dump() == whole.report.model_dump()
+    assert chunked.data.filter(pl.col("a") == 11_000).get_column("b").item().count("\n") == 40

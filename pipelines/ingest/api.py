@@ -8,6 +8,7 @@ from typing import cast
 
 import polars as pl
 
+from pipelines.ingest.columnwise import repair_by_column
 from pipelines.ingest.delimited import LINE_COLUMN, read_text_table
 from pipelines.ingest.headers import column_names
 from pipelines.ingest.layout import notes_below_note, split_notes_below
@@ -27,15 +28,7 @@ from pipelines.ingest.readers_columnar import (
 )
 from pipelines.ingest.readers_database import read_postgres, read_sqlite
 from pipelines.ingest.readers_excel import read_excel
-from pipelines.ingest.repair import (
-    ColumnPlan,
-    apply_plans,
-    clean_frame,
-    decide,
-    measure,
-    parse_candidates,
-    propose,
-)
+from pipelines.ingest.repair import ColumnPlan
 from pipelines.ingest.sources import Source, resolve_sources
 
 __all__ = ["ingest"]
@@ -64,13 +57,7 @@ def ingest(
     counts: dict[str, dict[str, int]] = {}
     issues = pl.DataFrame(schema=CELL_ISSUES_SCHEMA)
     if options.repair_values and string_columns:
-        cleaned, clean_counts = clean_frame(frame, string_columns, options)
-        proposals = propose(cleaned, string_columns, options)
-        parsed = parse_candidates(cleaned, proposals, pivot=options.two_digit_year_pivot)
-        del cleaned
-        plans = decide(proposals, measure(parsed, proposals), options)
-        frame, issues, counts = apply_plans(frame, plans, options, parsed, clean_counts)
-        del parsed
+        frame, issues, plans, counts = repair_by_column(frame, string_columns, options)
     quarantine = pl.concat([r.quarantine for r in raws]).cast(QUARANTINE_SCHEMA)
     data = _finish(frame, options, multi=len(sources) > 1)
     report = build_report(

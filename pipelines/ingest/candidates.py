@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from pipelines.ingest.chunks import aligned_like
 from pipelines.ingest.parsers import DEFAULT_PIVOT, candidate_expr
 
 __all__ = ["parse_candidates", "parsed_name"]
@@ -55,7 +56,10 @@ def parse_candidates(
             for c in costly
         )
         joined = cleaned.select(column).join(table, on=column, how="left", maintain_order="left")
-        parsed = parsed.with_columns(joined.drop(column).get_columns())  # no copy of the rest
+        like = cleaned.get_column(column)
+        parsed = parsed.with_columns(  # cut like the text, so the frame is never copied whole
+            aligned_like(parsed_column, like) for parsed_column in joined.drop(column).get_columns()
+        )
     return parsed
 
 

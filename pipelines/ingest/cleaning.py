@@ -1,4 +1,10 @@
-"""Trim text and turn null tokens (any case) into nulls, counting both, in one materialised pass."""
+"""Trim text and turn null tokens (any case) into nulls, counting both, touching only what changes.
+
+One streaming `select` counts, for every column at once, how many values trimming would
+change and how many are null tokens; only the columns where either count is non-zero are
+rewritten (a second `select` over just those). Columns that need nothing stay the very same
+series, so a clean file is not copied.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,18 @@ import polars as pl
 from pipelines.ingest.models import IngestOptions
 from pipelines.ingest.parsers import case_variants
 
-__all__ = ["clean_frame", "null_variants"]
+__all__ = ["clean_frame", "null_variants", "tally"]
+
+
+def tally(condition: pl.Expr, weight: str | None = None) -> pl.Expr:
+    """How many rows `condition` holds for.
+
+    With `weight`, each row of the frame stands for that many rows (a table of distinct values
+    and their counts), so the sum of `weight` where `condition` holds is the same count.
+    """
+    if weight is None:
+        return condition.sum()
+    return pl.when(condition).then(pl.col(weight)).otherwise(0).sum()
 
 
 def null_variants(options: IngestOptions) -> list[str]:
@@ -18,39 +35,51 @@ def null_variants(options: IngestOptions) -> list[str]:
 
 
 def clean_frame(
-    frame: pl.DataFrame, columns: Iterable[str], options: IngestOptions
+    frame: pl.DataFrame,
+    columns: Iterable[str],
+    options: IngestOptions,
+    *,
+    weight: str | None = None,
 ) -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
     """`frame` with `columns` trimmed and null tokens nulled, plus what that changed per column.
 
-    Trims once (materialised), then counts `whitespace_trimmed` and `null_token` and nulls the
-    tokens from the trimmed text, so no later step trims or matches tokens again.
+    Counts `whitespace_trimmed` (values trimming shortens) and `null_token` (trimmed values that
+    are a token, the empty string aside) in one pass, then rewrites only the columns with a
+    non-zero count. `weight` names a column of row counts (see `tally`). Collects: returns a
+    materialised frame.
     """
     columns = list(columns)
     variants = null_variants(options)
-    trimmed = frame.with_columns(pl.col(c).str.strip_chars().alias(_trimmed(c)) for c in columns)
     counters: list[pl.Expr] = []
     for column in columns:
         raw, text = pl.col(column), pl.col(_trimmed(column))
         counters += [
-            (raw.str.len_bytes() != text.str.len_bytes())
-            .sum()
-            .alias(f"{column}\x00whitespace_trimmed"),
-            (text.is_in(variants) & (text != "")).sum().alias(f"{column}\x00null_token"),
+            tally(raw.str.len_bytes() != text.str.len_bytes(), weight).alias(
+                f"{column}\x00whitespace_trimmed"
+            ),
+            tally(text.is_in(variants) & (text != ""), weight).alias(f"{column}\x00null_token"),
         ]
     counts: dict[str, dict[str, int]] = {}
     if counters:
-        for key, value in trimmed.select(counters).row(0, named=True).items():
+        trimmed = frame.lazy().with_columns(
+            pl.col(column).str.strip_chars().alias(_trimmed(column)) for column in columns
+        )
+        # streaming: the trimmed temporaries exist one morsel at a time, on every core
+        found = trimmed.select(counters).collect(engine="streaming").row(0, named=True)
+        for key, value in found.items():
             column, kind = key.split("\x00")
             if value:
                 counts.setdefault(column, {})[kind] = int(value)
-    cleaned = trimmed.with_columns(
-        pl.when(pl.col(_trimmed(c)).is_in(variants))
-        .then(None)
-        .otherwise(pl.col(_trimmed(c)))
-        .alias(c)
-        for c in columns
-    ).drop([_trimmed(c) for c in columns])
-    return cleaned, counts
+    changed = [column for column in columns if column in counts]
+    if not changed:
+        return frame, counts
+    rewritten = frame.select(_cleaned(pl.col(column), variants).alias(column) for column in changed)
+    return frame.with_columns(rewritten.get_columns()), counts
+
+
+def _cleaned(raw: pl.Expr, variants: list[str]) -> pl.Expr:
+    """`raw` trimmed, with null tokens (and what trims to empty) as null."""
+    return raw.str.strip_chars().replace(variants, None)
 
 
 def _trimmed(column: str) -> str:

@@ -1,9 +1,10 @@
 """Record ends and field counts of delimited UTF-8 bytes, in one blockwise pass on all cores.
 
 Only three byte values matter: LF, the delimiter and the quote. Each block of the buffer
-yields their positions; quote parity (a running count) says which LFs end records and which
-delimiters separate fields. Blocks are independent once the parity at their start is known,
-so they run in threads (numpy releases the GIL) and their counts merge by addition.
+yields their positions; quote parity (how many quotes precede a byte) says which LFs end
+records and which delimiters separate fields, found by binary search between the lists.
+Blocks are independent once the parity at their start is known, so they run in threads
+(numpy releases the GIL) and their counts merge by addition.
 """
 
 from __future__ import annotations
@@ -103,29 +104,41 @@ class _BlockEvents:
 def _block_events(
     view: np.ndarray, start: int, parity: int, delimiter: int, quote: int | None
 ) -> _BlockEvents:
-    """Record ends in `view[start:start + BLOCK_BYTES]`, whose first byte has quote `parity`."""
+    """Record ends in `view[start:start + BLOCK_BYTES]`, whose first byte has quote `parity`.
+
+    Three position lists (LF, delimiter, quote) and binary searches between them: quotes
+    toggle parity, so the delimiters at odd parity are those inside the spans between a
+    quote that opens (parity 0 -> 1) and the next; no per-delimiter arithmetic.
+    """
     block = view[start : start + BLOCK_BYTES]
-    is_event = (block == _NEWLINE) | (block == delimiter)
-    if quote is not None:
-        is_event |= block == quote
-    at = np.flatnonzero(is_event)
-    kinds = block[at]
-    is_newline = kinds == _NEWLINE
-    quotes = 0
-    if quote is not None:
-        is_quote = kinds == quote
-        parity_even = ((np.cumsum(is_quote) + parity) & 1) == 0
-        quotes = int(np.count_nonzero(is_quote))
+    newlines = np.flatnonzero(block == _NEWLINE)
+    delimiters = np.flatnonzero(block == delimiter)
+    quotes = np.flatnonzero(block == quote) if quote is not None else newlines[:0]
+    if quotes.size == 0 and parity == 0:
+        ends, end_index = newlines, np.arange(newlines.size)
+        outside_at_ends = np.searchsorted(delimiters, ends)
+        inside_total = 0
     else:
-        parity_even = np.ones(kinds.size, dtype=bool)
-    outside_so_far = np.cumsum((kinds == delimiter) & parity_even)
-    record_end = np.flatnonzero(is_newline & parity_even)
-    newline_number = np.cumsum(is_newline) - 1
+        even = ((np.searchsorted(quotes, newlines) + parity) & 1) == 0
+        end_index = np.flatnonzero(even)
+        ends = newlines[end_index]
+        # odd-parity spans: opens[i] .. closes[i]; a block starting inside quotes opens at 0
+        opens = quotes[0::2] if parity == 0 else np.concatenate(([0], quotes[1::2]))
+        closes = quotes[1::2] if parity == 0 else quotes[0::2]
+        inside = np.searchsorted(delimiters, closes) - np.searchsorted(
+            delimiters, opens[: closes.size]
+        )
+        inside_before = np.concatenate(([0], np.cumsum(inside)))
+        closed_before = np.searchsorted(closes, ends)
+        outside_at_ends = np.searchsorted(delimiters, ends) - inside_before[closed_before]
+        inside_total = int(inside_before[-1])
+        if opens.size > closes.size:  # still inside quotes at the block's end
+            inside_total += delimiters.size - int(np.searchsorted(delimiters, opens[-1]))
     return _BlockEvents(
-        at[record_end] + start,
-        newline_number[record_end],
-        outside_so_far[record_end],
-        int(np.count_nonzero(is_newline)),
-        quotes,
-        int(outside_so_far[-1]) if outside_so_far.size else 0,
+        ends + start,
+        end_index,
+        outside_at_ends,
+        int(newlines.size),
+        int(quotes.size),
+        delimiters.size - inside_total,
     )

@@ -95,7 +95,12 @@ class IngestOptions(BaseModel):
     )
     add_line_numbers: bool = Field(False, description="Keep `_source_line` in the data.")
     chunk_bytes: int = Field(
-        128 * 1024 * 1024, gt=0, description="Text is processed in chunks of about this size."
+        32 * 1024 * 1024,
+        gt=0,
+        description=(
+            "Text is processed in chunks of about this size; each chunk's buffers are freed "
+            "once its frame exists, so transient memory is a few times this."
+        ),
     )
     escape_char: str | None = Field(
         None, description="Escape character (`\\` in `A\\,0`); detected when None."

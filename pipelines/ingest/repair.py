@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pipelines.ingest.candidates import parse_candidates, parsed_name
-from pipelines.ingest.cleaning import clean_frame
+from pipelines.ingest.cleaning import clean_frame, tally
 from pipelines.ingest.models import CELL_ISSUES_SCHEMA, IngestOptions
 from pipelines.ingest.parsers import (
     CANDIDATE_KIND,
@@ -33,7 +33,9 @@ __all__ = [
     "decide",
     "measure",
     "parse_candidates",
+    "proposal_sample",
     "propose",
+    "propose_from_sample",
 ]
 
 LINE = "_source_line"
@@ -113,9 +115,23 @@ def propose(
     other date forms) only where cheap ones fall short and most values hold a digit. The whole
     column is checked later by `measure`.
     """
+    return propose_from_sample(proposal_sample(cleaned), columns, options)
+
+
+def proposal_sample(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows `propose` looks at: the first rows plus rows spread over the frame.
+
+    Cleaning is row by row, so cleaning this sample equals sampling the cleaned frame.
+    """
+    step = max(1, frame.height // _SAMPLE_ROWS)
+    return pl.concat([frame.head(_SAMPLE_ROWS // 2), frame.gather_every(step)])
+
+
+def propose_from_sample(
+    sample: pl.DataFrame, columns: Iterable[str], options: IngestOptions
+) -> dict[str, list[str]]:
+    """`propose` on a cleaned `proposal_sample`."""
     columns = list(columns)
-    step = max(1, cleaned.height // _SAMPLE_ROWS)
-    sample = pl.concat([cleaned.head(_SAMPLE_ROWS // 2), cleaned.gather_every(step)])
     allowed = _allowed_candidates(options)
     cheap = [c for c in allowed if c in _CHEAP]
     costly = [c for c in allowed if c not in _CHEAP]
@@ -189,22 +205,27 @@ def _allowed_candidates(options: IngestOptions) -> list[str]:
     return list(CANDIDATES)
 
 
-def measure(parsed: pl.DataFrame, proposals: Mapping[str, list[str]]) -> Evidence:
-    """Count non-null values and each candidate's failures in a `parse_candidates` frame."""
+def measure(
+    parsed: pl.DataFrame, proposals: Mapping[str, list[str]], *, weight: str | None = None
+) -> Evidence:
+    """Count non-null values and each candidate's failures in a `parse_candidates` frame.
+
+    `weight` names a column of row counts when `parsed` is a table of distinct values.
+    """
     exprs: list[pl.Expr] = []
     for column, candidates in proposals.items():
         clean = pl.col(column)
-        exprs.append(clean.is_not_null().sum().alias(f"{column}\x00n"))
+        exprs.append(tally(clean.is_not_null(), weight).alias(f"{column}\x00n"))
         for candidate in candidates:
             value = pl.col(parsed_name(column, candidate))
-            exprs.append(
-                (clean.is_not_null() & value.is_null()).sum().alias(f"{column}\x00{candidate}")
-            )
+            failed = clean.is_not_null() & value.is_null()
+            exprs.append(tally(failed, weight).alias(f"{column}\x00{candidate}"))
             if CANDIDATE_KIND[candidate] == "number":
                 fraction = (value.round(0) != value) | clean.str.ends_with("%")
-                exprs.append(fraction.sum().alias(f"{column}\x00frac:{candidate}"))
+                exprs.append(tally(fraction, weight).alias(f"{column}\x00frac:{candidate}"))
         if any(CANDIDATE_KIND[c] in {"integer", "float", "number"} for c in candidates):
-            exprs.append(clean.str.contains(r"^[-+]?0[0-9]").sum().alias(f"{column}\x00zero"))
+            zero = clean.str.contains(r"^[-+]?0[0-9]")
+            exprs.append(tally(zero, weight).alias(f"{column}\x00zero"))
     evidence = Evidence()
     if not exprs:
         return evidence
@@ -280,15 +301,18 @@ def apply_plans(
     options: IngestOptions,
     parsed: pl.DataFrame | None = None,
     clean_counts: dict[str, dict[str, int]] | None = None,
+    *,
+    weight: str | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, dict[str, int]]]:
     """Convert one raw chunk: (typed frame, cell issues, repair counts per column and kind).
 
     `frame` must carry `_source_file` and `_source_line`, which the cell issues point to.
     `parsed` (from `parse_candidates` on the same chunk, with the `clean_frame` counts in
-    `clean_counts`) saves cleaning and parsing again.
+    `clean_counts`) saves cleaning and parsing again. `weight` names a column of row counts
+    when `frame` is a table of distinct values: the repair counts are then weighted.
     """
     if parsed is None or clean_counts is None:
-        cleaned, clean_counts = clean_frame(frame, plans, options)
+        cleaned, clean_counts = clean_frame(frame, plans, options, weight=weight)
     else:
         cleaned = parsed
     typed_counts: list[pl.Expr] = []
@@ -306,7 +330,7 @@ def apply_plans(
             continue
         value = pl.col(parsed_name(column, plan.candidate))
         kind = CANDIDATE_KIND[plan.candidate]
-        typed_counts += _repair_count_exprs(column, pl.col(column), value, plan)
+        typed_counts += _repair_count_exprs(column, pl.col(column), value, plan, weight)
         integral_number = plan.integral and kind == "number"
         final = value.round(0).cast(pl.Int64, strict=False) if integral_number else value
         finals.append(final.alias(column))
@@ -327,7 +351,7 @@ def apply_plans(
 
 
 def _repair_count_exprs(
-    column: str, clean: pl.Expr, value: pl.Expr, plan: ColumnPlan
+    column: str, clean: pl.Expr, value: pl.Expr, plan: ColumnPlan, weight: str | None = None
 ) -> list[pl.Expr]:
     """Counters for what a candidate had to strip or reinterpret to read the values."""
     ok = value.is_not_null()
@@ -336,22 +360,27 @@ def _repair_count_exprs(
     if candidate in {"number_us", "number_eu"}:
         thousands = r"\d,\d{3}" if candidate == "number_us" else r"\d\.\d{3}"
         exprs = [
-            (ok & clean.str.contains_any(list(CURRENCY_SYMBOLS)))
-            .sum()
-            .alias(prefix + "currency_symbol"),
-            (ok & clean.str.contains(thousands)).sum().alias(prefix + "thousands_separator"),
-            (ok & clean.str.contains("%", literal=True)).sum().alias(prefix + "percent"),
-            (ok & clean.str.starts_with("(")).sum().alias(prefix + "parentheses_negative"),
+            tally(ok & clean.str.contains_any(list(CURRENCY_SYMBOLS)), weight).alias(
+                prefix + "currency_symbol"
+            ),
+            tally(ok & clean.str.contains(thousands), weight).alias(prefix + "thousands_separator"),
+            tally(ok & clean.str.contains("%", literal=True), weight).alias(prefix + "percent"),
+            tally(ok & clean.str.starts_with("("), weight).alias(prefix + "parentheses_negative"),
         ]
         if candidate == "number_eu":
-            exprs.append((ok & clean.str.contains(r",\d")).sum().alias(prefix + "decimal_comma"))
+            exprs.append(
+                tally(ok & clean.str.contains(r",\d"), weight).alias(prefix + "decimal_comma")
+            )
         return exprs
     kind = CANDIDATE_KIND.get(candidate, "")
     if candidate in {"date_mdy", "date_dmy"}:
         short = ok & clean.str.contains(TWO_DIGIT_YEAR_DATE)
-        return [ok.sum().alias(prefix + kind), short.sum().alias(prefix + "two_digit_year")]
+        return [
+            tally(ok, weight).alias(prefix + kind),
+            tally(short, weight).alias(prefix + "two_digit_year"),
+        ]
     if kind in {"boolean", "date", "datetime"}:
-        return [ok.sum().alias(prefix + kind)]
+        return [tally(ok, weight).alias(prefix + kind)]
     return []
 
 

@@ -18,6 +18,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from pipelines.ingest.api import FILE_COLUMN, build_report, ingest
+from pipelines.ingest.columnwise import apply_by_column, chunk_evidence
 from pipelines.ingest.delimited import LINE_COLUMN, TextChunk, TextLayout, read_text_table
 from pipelines.ingest.headers import column_names
 from pipelines.ingest.layout import notes_below_note, split_notes_below
@@ -33,12 +34,10 @@ from pipelines.ingest.repair import (
     ColumnPlan,
     Evidence,
     add_counts,
-    apply_plans,
     clean_frame,
     decide,
-    measure,
-    parse_candidates,
-    propose,
+    proposal_sample,
+    propose_from_sample,
 )
 from pipelines.ingest.sources import Source, resolve_sources
 
@@ -153,12 +152,14 @@ def _measure_all(
     for chunk in chunks:
         if chunk.data.height:
             last_line = cast("int", chunk.data.get_column(LINE_COLUMN).max())
-        columns = _text_columns(chunk.data)
-        cleaned, _ = clean_frame(chunk.data, columns, options)
         if proposals is None:
-            proposals = propose(cleaned, columns, options) if options.repair_values else {}
-        parsed = parse_candidates(cleaned, proposals, pivot=options.two_digit_year_pivot)
-        evidence.merge(measure(parsed, proposals))
+            columns = _text_columns(chunk.data)
+            sample, _ = clean_frame(proposal_sample(chunk.data), columns, options)
+            proposals = (
+                propose_from_sample(sample, columns, options) if options.repair_values else {}
+            )
+        if proposals:
+            evidence.merge(chunk_evidence(chunk.data, proposals, options))
         quarantines.append(chunk.quarantine)
         blank += chunk.blank_lines
     return layout, proposals or {}, evidence, quarantines, blank, last_line
@@ -179,7 +180,7 @@ def _stream(
     try:
         for chunk in chunks:  # pass 2: convert and append
             located = chunk.data.with_columns(pl.lit(display, dtype=pl.String).alias(FILE_COLUMN))
-            typed, chunk_issues, chunk_counts = apply_plans(located, plans, options)
+            typed, chunk_issues, chunk_counts = apply_by_column(located, plans, options)
             typed = typed.drop(FILE_COLUMN)
             if not options.add_line_numbers:
                 typed = typed.drop(LINE_COLUMN)

@@ -3,7 +3,8 @@
 One streaming `select` counts, for every column at once, how many values trimming would
 change and how many are null tokens; only the columns where either count is non-zero are
 rewritten (a second `select` over just those). Columns that need nothing stay the very same
-series, so a clean file is not copied.
+series, so a clean file is not copied. `repair_count_exprs` counts what a type candidate had
+to strip or reinterpret (currency, thousands separators, two-digit years...).
 """
 
 from __future__ import annotations
@@ -13,9 +14,14 @@ from collections.abc import Iterable
 import polars as pl
 
 from pipelines.ingest.models import IngestOptions
-from pipelines.ingest.parsers import case_variants
+from pipelines.ingest.parsers import (
+    CANDIDATE_KIND,
+    CURRENCY_SYMBOLS,
+    TWO_DIGIT_YEAR_DATE,
+    case_variants,
+)
 
-__all__ = ["clean_frame", "null_variants", "tally"]
+__all__ = ["clean_frame", "null_variants", "repair_count_exprs", "tally"]
 
 
 def tally(condition: pl.Expr, weight: str | None = None) -> pl.Expr:
@@ -84,3 +90,36 @@ def _cleaned(raw: pl.Expr, variants: list[str]) -> pl.Expr:
 
 def _trimmed(column: str) -> str:
     return f"{column}\x00trimmed"
+
+
+def repair_count_exprs(
+    column: str, clean: pl.Expr, value: pl.Expr, candidate: str, weight: str | None = None
+) -> list[pl.Expr]:
+    """Counters for what a candidate had to strip or reinterpret to read the values."""
+    ok = value.is_not_null()
+    prefix = f"{column}\x00"
+    if candidate in {"number_us", "number_eu"}:
+        thousands = r"\d,\d{3}" if candidate == "number_us" else r"\d\.\d{3}"
+        exprs = [
+            tally(ok & clean.str.contains_any(list(CURRENCY_SYMBOLS)), weight).alias(
+                prefix + "currency_symbol"
+            ),
+            tally(ok & clean.str.contains(thousands), weight).alias(prefix + "thousands_separator"),
+            tally(ok & clean.str.contains("%", literal=True), weight).alias(prefix + "percent"),
+            tally(ok & clean.str.starts_with("("), weight).alias(prefix + "parentheses_negative"),
+        ]
+        if candidate == "number_eu":
+            exprs.append(
+                tally(ok & clean.str.contains(r",\d"), weight).alias(prefix + "decimal_comma")
+            )
+        return exprs
+    kind = CANDIDATE_KIND.get(candidate, "")
+    if candidate in {"date_mdy", "date_dmy"}:
+        short = ok & clean.str.contains(TWO_DIGIT_YEAR_DATE)
+        return [
+            tally(ok, weight).alias(prefix + kind),
+            tally(short, weight).alias(prefix + "two_digit_year"),
+        ]
+    if kind in {"boolean", "date", "datetime"}:
+        return [tally(ok, weight).alias(prefix + kind)]
+    return []

@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pipelines.ingest.candidates import parse_candidates, parsed_name
-from pipelines.ingest.cleaning import clean_frame, tally
+from pipelines.ingest.cleaning import clean_frame, repair_count_exprs, tally
 from pipelines.ingest.models import CELL_ISSUES_SCHEMA, IngestOptions
 from pipelines.ingest.parsers import (
     CANDIDATE_KIND,
     CANDIDATES,
-    CURRENCY_SYMBOLS,
-    TWO_DIGIT_YEAR_DATE,
     candidate_expr,
 )
 
@@ -330,7 +328,7 @@ def apply_plans(
             continue
         value = pl.col(parsed_name(column, plan.candidate))
         kind = CANDIDATE_KIND[plan.candidate]
-        typed_counts += _repair_count_exprs(column, pl.col(column), value, plan, weight)
+        typed_counts += repair_count_exprs(column, pl.col(column), value, plan.candidate, weight)
         integral_number = plan.integral and kind == "number"
         final = value.round(0).cast(pl.Int64, strict=False) if integral_number else value
         finals.append(final.alias(column))
@@ -348,40 +346,6 @@ def apply_plans(
         counts.setdefault(row[0], {})["value_nulled"] = int(row[1])
     temporaries = [c for c in cleaned.columns if "\x00" in c]
     return cleaned.with_columns(finals).drop(temporaries), issues, counts
-
-
-def _repair_count_exprs(
-    column: str, clean: pl.Expr, value: pl.Expr, plan: ColumnPlan, weight: str | None = None
-) -> list[pl.Expr]:
-    """Counters for what a candidate had to strip or reinterpret to read the values."""
-    ok = value.is_not_null()
-    prefix = f"{column}\x00"
-    candidate = plan.candidate or ""
-    if candidate in {"number_us", "number_eu"}:
-        thousands = r"\d,\d{3}" if candidate == "number_us" else r"\d\.\d{3}"
-        exprs = [
-            tally(ok & clean.str.contains_any(list(CURRENCY_SYMBOLS)), weight).alias(
-                prefix + "currency_symbol"
-            ),
-            tally(ok & clean.str.contains(thousands), weight).alias(prefix + "thousands_separator"),
-            tally(ok & clean.str.contains("%", literal=True), weight).alias(prefix + "percent"),
-            tally(ok & clean.str.starts_with("("), weight).alias(prefix + "parentheses_negative"),
-        ]
-        if candidate == "number_eu":
-            exprs.append(
-                tally(ok & clean.str.contains(r",\d"), weight).alias(prefix + "decimal_comma")
-            )
-        return exprs
-    kind = CANDIDATE_KIND.get(candidate, "")
-    if candidate in {"date_mdy", "date_dmy"}:
-        short = ok & clean.str.contains(TWO_DIGIT_YEAR_DATE)
-        return [
-            tally(ok, weight).alias(prefix + kind),
-            tally(short, weight).alias(prefix + "two_digit_year"),
-        ]
-    if kind in {"boolean", "date", "datetime"}:
-        return [tally(ok, weight).alias(prefix + kind)]
-    return []
 
 
 def _cell_issues(

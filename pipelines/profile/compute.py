@@ -19,7 +19,7 @@ import polars as pl
 
 from pipelines.columns import ColumnNames
 from pipelines.errors import ColumnNotFoundError, TaskError
-from pipelines.profile.alerts import Findings, build_alerts
+from pipelines.profile.alerts import build_alerts
 from pipelines.profile.associations import (
     numeric_matrix,
     pairwise_pearson,
@@ -37,8 +37,9 @@ from pipelines.profile.detail import (
 )
 from pipelines.profile.drift import compare_profiles
 from pipelines.profile.errors import ReferenceMismatchError, TargetNotFoundError
+from pipelines.profile.findings import gather_findings
 from pipelines.profile.leakage import find_leaks
-from pipelines.profile.missing import co_missing_groups, missingness, structural_missingness
+from pipelines.profile.missing import missingness
 from pipelines.profile.models import (
     Associations,
     ColumnProfile,
@@ -55,7 +56,6 @@ from pipelines.profile.options import ProfileOptions
 from pipelines.profile.partitions import PartitionMap, mapped_details, mapped_summaries, slices
 from pipelines.profile.pass_one import summarise_batch
 from pipelines.profile.target import target_profile
-from pipelines.profile.variants import sibling_spellings, spelling_variants
 from pipelines.task import TaskKind, TaskSpec, resolve_task
 
 __all__ = ["profile"]
@@ -247,7 +247,7 @@ def profile(
     ]
     sample = detail.sample
     missing = missingness(first, opts)
-    findings = _findings(first, columns, detail, missing, sample, opts)
+    findings = gather_findings(first, columns, detail, missing, sample, opts)
     associations = _associations(sample, columns, rows, opts)
     target_result = None
     if target is not None:
@@ -320,39 +320,6 @@ def _decide_task(frame: Frame, task: TaskSpec | None, target: str) -> tuple[Task
 def _original(names: ColumnNames, column: str) -> str | None:
     original = names.original(column)
     return None if original == column else original
-
-
-def _findings(
-    first: BatchSummary,
-    columns: list[ColumnProfile],
-    detail: DetailSummary,
-    missing: Missingness,
-    sample: pl.DataFrame,
-    opts: ProfileOptions,
-) -> Findings:
-    """What the alerts need beyond column profiles: copies, gaps, spelling variants."""
-    variants: dict[str, list[list[str]]] = {}
-    case_words: dict[str, list[str]] = {}
-    categories: dict[str, set[str]] = {}
-    for col in columns:
-        summary = first.columns[col.name]
-        if summary.kind != "string" or col.semantic_type not in ("categorical", "text"):
-            continue
-        groups, words = spelling_variants(summary.top.counts)
-        if groups:
-            variants[col.name] = groups
-        if col.semantic_type == "categorical":
-            categories[col.name] = set(summary.top.counts)
-            if words:
-                case_words[col.name] = words
-    return Findings(
-        duplicate_columns=[p for p, n in detail.mismatches.items() if n == 0],
-        co_missing=co_missing_groups(missing, columns),
-        explained_missing=structural_missingness(sample, columns, opts),
-        variants=variants,
-        case_words=case_words,
-        siblings=sibling_spellings(categories),
-    )
 
 
 def _drift(

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 _STREAM_PARQUET_BYTES = 256 * 1024 * 1024
-_STREAM_TEXT_BYTES = 128 * 1024 * 1024  # in-memory ingest peaks near 8x the text size
+_STREAM_TEXT_BYTES = 128 * 1024 * 1024  # in-memory ingest peaks near 5x the text size (README)
 _DEFAULT_OPTIONS = ProfileOptions()
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from flows.files import INGEST, write_json, write_parquet
-from flows.ingest_outputs import ingest_json
+from flows.ingest_outputs import ingest_json, ingest_summary
 from pipelines.errors import ThresherError
 from pipelines.ingest import IngestReport
 from pipelines.ingest.models import CELL_ISSUES_SCHEMA, QUARANTINE_SCHEMA, ColumnReport
@@ -57,22 +57,8 @@ class CombinedIngest:
     def stage_summary(self, run_dir: Path) -> StageSummary:
         """Ingest's line on the run page, for the whole glob."""
         report = self.report
-        return StageSummary(
-            name="ingest",
-            rows_in=report.rows_read,
-            rows_out=report.rows_ok,
-            rows_set_aside=report.rows_quarantined,
-            headline=(
-                f"{len(report.files)} files, {report.rows_read:,} rows read: "
-                f"{report.rows_ok:,} ok, {report.rows_quarantined:,} quarantined, "
-                f"{report.cell_issues:,} cells nulled."
-            ),
-            links={
-                "Ingest account (JSON)": (self.out_dir / INGEST.report)
-                .relative_to(run_dir)
-                .as_posix()
-            },
-        )
+        prefix = f"{len(report.files)} files, "
+        return ingest_summary(report, self.out_dir / INGEST.report, run_dir, prefix=prefix)
 
 
 def _numeric_supertype(dtypes: list[pl.DataType]) -> pl.DataType | None:

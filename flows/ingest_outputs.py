@@ -17,7 +17,14 @@ if TYPE_CHECKING:  # importing the stage is slow; the CLI only needs it when a c
 
     from pipelines.ingest import IngestOptions, IngestReport, IngestResult
 
-__all__ = ["INGEST_FILES", "IngestOutputs", "ingest_json", "run_ingest", "write_ingest_outputs"]
+__all__ = [
+    "INGEST_FILES",
+    "IngestOutputs",
+    "ingest_json",
+    "ingest_summary",
+    "run_ingest",
+    "write_ingest_outputs",
+]
 
 LINE_COLUMN = "_source_line"
 INGEST_FILES = (INGEST.data, INGEST.quarantine, INGEST.cell_issues, INGEST.report)
@@ -39,20 +46,24 @@ class IngestOutputs:
 
     def stage_summary(self, run_dir: Path) -> StageSummary:
         """Ingest's line on the run page (links relative to `run_dir`)."""
-        report = self.report
-        return StageSummary(
-            name="ingest",
-            rows_in=report.rows_read,
-            rows_out=report.rows_ok,
-            rows_set_aside=report.rows_quarantined,
-            headline=(
-                f"{report.rows_read:,} rows read: {report.rows_ok:,} ok, "
-                f"{report.rows_quarantined:,} quarantined, {report.cell_issues:,} cells nulled."
-            ),
-            links={
-                "Ingest account (JSON)": self.paths[INGEST.report].relative_to(run_dir).as_posix()
-            },
-        )
+        return ingest_summary(self.report, self.paths[INGEST.report], run_dir)
+
+
+def ingest_summary(
+    report: IngestReport, report_path: Path, run_dir: Path, *, prefix: str = ""
+) -> StageSummary:
+    """Ingest's line on the run page; `prefix` opens the headline (e.g. `3 files, `)."""
+    return StageSummary(
+        name="ingest",
+        rows_in=report.rows_read,
+        rows_out=report.rows_ok,
+        rows_set_aside=report.rows_quarantined,
+        headline=(
+            f"{prefix}{report.rows_read:,} rows read: {report.rows_ok:,} ok, "
+            f"{report.rows_quarantined:,} quarantined, {report.cell_issues:,} cells nulled."
+        ),
+        links={"Ingest account (JSON)": report_path.relative_to(run_dir).as_posix()},
+    )
 
 
 def write_ingest_outputs(
